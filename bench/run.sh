@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Benchmark driver: runs each benchmark natively, under qemu-x86_64 and under
+# lxemu, and prints a comparison table.
+#
+# usage: bench/run.sh [LXEMU]
+#   LXEMU  emulator to test (default: build/lxemu in the repo root)
+#
+# environment:
+#   QEMU        user-mode qemu binary       (default: qemu-x86_64)
+#   BUSYBOX     static busybox binary       (default: /usr/bin/busybox)
+#   REPS        timed runs per measurement  (default: 3, median is reported)
+#   MUSL_GCC    compiler for the guests     (default: musl-gcc)
+#   KEEP_WORK   set to 1 to keep the temporary work directory
+#
+# Exit status: 0 if every successful run produced the same output as the
+# native run; 1 on any output mismatch, a failed native run, or a failed
+# self-check of sha256.c. A failing lxemu alone does not change the status.
+
+set -u -o pipefail
+export LC_ALL=C   # '.' as decimal separator in $EPOCHREALTIME and awk
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(dirname "$bench_dir")
+
+lxemu=${1:-$repo_root/build/lxemu}
+qemu=${QEMU:-qemu-x86_64}
+busybox=${BUSYBOX:-/usr/bin/busybox}
+reps=${REPS:-3}
+cc=${MUSL_GCC:-musl-gcc}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/lxemu-bench.XXXXXX") || exit 1
+if [[ ${KEEP_WORK:-0} == 1 ]]; then
+    echo "work directory: $work"
+else
+    trap 'rm -rf "$work"' EXIT
+fi
+
+status=0
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- build
+
+echo "building guests with $cc ..."
+for prog in getppid sha256; do
+    "$cc" -static -O2 -std=c11 -Wall -Wextra -o "$work/$prog" \
+        "$bench_dir/$prog.c" || die "failed to build $prog"
+done
+
+data_file=$work/data-16MiB.bin
+"$work/sha256" -g 16 > "$data_file" || die "failed to generate $data_file"
+
+# Cross-check our SHA-256 against the system sha256sum on the same stream.
+if command -v sha256sum > /dev/null; then
+    want=$("$work/sha256" -g 64 | sha256sum | cut -d' ' -f1)
+    got=$("$work/sha256" 64 | cut -d' ' -f1)
+    if [[ $want != "$got" ]]; then
+        echo "!!! sha256.c self-check FAILED: got $got, sha256sum says $want" >&2
+        status=1
+    fi
+fi
+
+# ---------------------------------------------------------------- runners
+
+# run_with RUNNER CMD...: run a guest command line natively or under an emulator.
+run_with() {
+    local runner=$1; shift
+    case $runner in
+    native) "$@" ;;
+    qemu)   "$qemu" "$@" ;;
+    lxemu)  "$lxemu" "$@" ;;
+    esac
+}
+
+runner_available() {
+    case $1 in
+    native) return 0 ;;
+    qemu)   command -v "$qemu" > /dev/null ;;
+    lxemu)  [[ -x $lxemu ]] || command -v "$lxemu" > /dev/null ;;
+    esac
+}
+
+# measure RUNNER OUTFILE CMD...
+# Runs CMD under RUNNER $reps times; prints the median wall time in seconds,
+# or FAILED. stdout of the first run is kept in OUTFILE for comparison;
+# stderr of failed runs is kept in OUTFILE.err.
+measure() {
+    local runner=$1 out=$2; shift 2
+    local times=() i t0 t1 rc
+
+    if ! runner_available "$runner"; then
+        echo "$runner runner not found" > "$out.err"
+        echo FAILED
+        return
+    fi
+
+    for ((i = 0; i < reps; i++)); do
+        t0=$EPOCHREALTIME
+        run_with "$runner" "$@" > "$out.$i" 2> "$out.err"
+        rc=$?
+        t1=$EPOCHREALTIME
+        if ((rc != 0)); then
+            echo "[exit status $rc]" >> "$out.err"
+            echo FAILED
+            return
+        fi
+        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+        if [[ $i -gt 0 ]] && ! cmp -s "$out.0" "$out.$i"; then
+            echo "output changed between repetitions" > "$out.err"
+            echo FAILED
+            return
+        fi
+    done
+    mv "$out.0" "$out"
+    printf '%s\n' "${times[@]}" | sort -g | awk '{ t[NR] = $1 }
+        END { print t[int((NR + 1) / 2)] }'
+}
+
+# ratio A B -> A/B with two decimals, or "-" if either is not a number.
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) print "-"
+        else printf "%.2f\n", a / b }'
+}
+
+# ---------------------------------------------------------------- benchmarks
+
+# One array per benchmark holding its guest command line (used through a
+# nameref below); names[i] labels the table row for benchmarks[i].
+# shellcheck disable=SC2034
+{
+    cmd_getppid=("$work/getppid" 1000000)
+    cmd_sha256=("$work/sha256" 64)
+    cmd_busybox=("$busybox" sha256sum "$data_file")
+}
+
+benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox)
+names=(     "getppid x1M"  "sha256.c 64MiB" "busybox sha256 16MiB")
+
+echo "runners: native, $qemu, $lxemu  (median of $reps runs, seconds)"
+echo
+
+row() { printf '%-22s %9s %9s %9s %9s %9s %9s\n' "$@"; }
+row benchmark native qemu lxemu qemu/nat lxemu/nat lxemu/qemu
+row --------- ------ ---- ----- -------- --------- ----------
+
+notes=()
+declare -A t
+for idx in "${!benchmarks[@]}"; do
+    name=${names[$idx]}
+    declare -n cmd=${benchmarks[$idx]}
+    t=()
+    for runner in native qemu lxemu; do
+        out="$work/out.$idx.$runner"
+        t[$runner]=$(measure "$runner" "$out" "${cmd[@]}")
+
+        if [[ ${t[$runner]} == FAILED ]]; then
+            notes+=("$name [$runner] FAILED: $(head -c 300 "$out.err" | tr '\n' ' ')")
+            [[ $runner == native ]] && status=1
+        elif [[ $runner != native && -f "$work/out.$idx.native" ]] &&
+             ! cmp -s "$work/out.$idx.native" "$out"; then
+            t[$runner]=MISMATCH
+            notes+=("$name [$runner] OUTPUT MISMATCH vs native:"
+                    "    native: $(head -c 200 "$work/out.$idx.native")"
+                    "    $runner: $(head -c 200 "$out")")
+            status=1
+        fi
+    done
+    row "$name" "${t[native]}" "${t[qemu]}" "${t[lxemu]}" \
+        "$(ratio "${t[qemu]}" "${t[native]}")" \
+        "$(ratio "${t[lxemu]}" "${t[native]}")" \
+        "$(ratio "${t[lxemu]}" "${t[qemu]}")"
+    unset -n cmd
+done
+
+if ((${#notes[@]})); then
+    echo
+    echo "!!! problems:"
+    printf '  %s\n' "${notes[@]}"
+fi
+
+exit "$status"

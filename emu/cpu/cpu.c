@@ -1,0 +1,261 @@
+/*
+ * Engine set-up, registers and the hooks that are the kernel's entry points:
+ * syscall, block (pending-work self-stop), memory faults (lazy mapping and
+ * SIGSEGV), interrupts (#DE, int3, #UD) and invalid instructions.
+ */
+#include <string.h>
+#include "cpu.h"
+#include "../kernel/task.h"
+#include "../kernel/locking.h"
+#include "../mm/mm.h"
+#include "../sys/syscall.h"
+#include "../../abi/linux/errno.h"
+#include "../../abi/linux/mman.h"
+
+static const int uc_regs[NR_CPU_REGS] = {
+	[CPU_RAX] = UC_X86_REG_RAX, [CPU_RBX] = UC_X86_REG_RBX, [CPU_RCX] = UC_X86_REG_RCX,
+	[CPU_RDX] = UC_X86_REG_RDX, [CPU_RSI] = UC_X86_REG_RSI, [CPU_RDI] = UC_X86_REG_RDI,
+	[CPU_RBP] = UC_X86_REG_RBP, [CPU_RSP] = UC_X86_REG_RSP, [CPU_R8] = UC_X86_REG_R8,
+	[CPU_R9] = UC_X86_REG_R9, [CPU_R10] = UC_X86_REG_R10, [CPU_R11] = UC_X86_REG_R11,
+	[CPU_R12] = UC_X86_REG_R12, [CPU_R13] = UC_X86_REG_R13, [CPU_R14] = UC_X86_REG_R14,
+	[CPU_R15] = UC_X86_REG_R15, [CPU_RIP] = UC_X86_REG_RIP, [CPU_EFLAGS] = UC_X86_REG_EFLAGS,
+	[CPU_FS_BASE] = UC_X86_REG_FS_BASE, [CPU_GS_BASE] = UC_X86_REG_GS_BASE,
+};
+
+u64 cpu_get(struct task *t, enum cpu_reg r)
+{
+	u64 v = 0;
+
+	uc_reg_read(t->cpu.uc, uc_regs[r], &v);
+	return v;
+}
+
+void cpu_set(struct task *t, enum cpu_reg r, u64 v)
+{
+	uc_reg_write(t->cpu.uc, uc_regs[r], &v);
+}
+
+static void record_fault(struct task *t, int sig, int code, u64 addr, int access)
+{
+	struct cpu_fault *f = &t->cpu.fault;
+
+	if (f->sig)
+		return;
+	f->sig = sig;
+	f->code = code;
+	f->addr = addr;
+	f->access = access;
+	f->rip = cpu_get(t, CPU_RIP);
+	f->rip_exact = access < 0;
+}
+
+/* The syscall instruction: service the call without leaving uc_emu_start. */
+static void hook_syscall(uc_engine *uc, void *user)
+{
+	static const int in[] = { UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI,
+				  UC_X86_REG_RDX, UC_X86_REG_R10, UC_X86_REG_R8,
+				  UC_X86_REG_R9, UC_X86_REG_RIP, UC_X86_REG_EFLAGS };
+	static const int out[] = { UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_R11 };
+	struct task *t = user;
+	u64 v[9], res[3];
+	void *pv[9] = { &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8] };
+	void *pres[3] = { &res[0], &res[1], &res[2] };
+
+	uc_reg_read_batch(uc, (int *)in, pv, 9);
+	res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
+	res[1] = v[7] + 2; /* the syscall instruction sets rcx to the next RIP */
+	res[2] = v[8];     /* and r11 to RFLAGS */
+	uc_reg_write_batch(uc, (int *)out, pres, 3);
+	if (atomic_load_explicit(&t->pending, memory_order_relaxed))
+		uc_emu_stop(uc);
+}
+
+/* Runs before every block: the only place another thread's request stops us. */
+static void hook_block(uc_engine *uc, u64 addr, u32 size, void *user)
+{
+	struct task *t = user;
+
+	(void)addr;
+	(void)size;
+	if (atomic_load_explicit(&t->pending, memory_order_relaxed))
+		uc_emu_stop(uc);
+}
+
+/* Maps the part of vma around addr that this engine does not map yet. */
+static bool map_vma_piece(uc_engine *uc, struct vm_area_struct *v, u64 addr)
+{
+	u64 start = v->vm_start, end = v->vm_end;
+	uc_mem_region *regs;
+	u32 n;
+
+	if (uc_mem_regions(uc, &regs, &n) != UC_ERR_OK)
+		return false;
+	for (u32 i = 0; i < n; i++) {
+		u64 rb = regs[i].begin, re = regs[i].end + 1;
+		if (re <= addr && re > start)
+			start = re;
+		if (rb > addr && rb < end)
+			end = rb;
+	}
+	uc_free(regs);
+	return uc_mem_map_ptr(uc, start, end - start, vma_effective_prot(v),
+			      v->host + (start - v->vm_start)) == UC_ERR_OK;
+}
+
+static bool hook_mem_unmapped(uc_engine *uc, uc_mem_type type, u64 addr, int size, s64 value,
+			      void *user)
+{
+	struct task *t = user;
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *v;
+	bool mapped = false;
+
+	(void)size;
+	(void)value;
+	mmap_lock(mm);
+	v = vma_lookup_locked(mm, addr);
+	if (v && vma_effective_prot(v))
+		mapped = map_vma_piece(uc, v, addr);
+	mmap_unlock(mm);
+	if (!mapped)
+		record_fault(t, LINUX_SIGSEGV, v ? LINUX_SEGV_ACCERR : LINUX_SEGV_MAPERR, addr, type);
+	return mapped;
+}
+
+static bool hook_mem_prot(uc_engine *uc, uc_mem_type type, u64 addr, int size, s64 value,
+			  void *user)
+{
+	(void)uc;
+	(void)size;
+	(void)value;
+	record_fault(user, LINUX_SIGSEGV, LINUX_SEGV_ACCERR, addr, type);
+	return false;
+}
+
+static void hook_intr(uc_engine *uc, u32 intno, void *user)
+{
+	struct task *t = user;
+	u64 rip = cpu_get(t, CPU_RIP);
+
+	switch (intno) {
+	case 0:
+		record_fault(t, LINUX_SIGFPE, LINUX_FPE_INTDIV, rip, -1);
+		break;
+	case 1:
+	case 3:
+		record_fault(t, LINUX_SIGTRAP, LINUX_SI_KERNEL, 0, -1);
+		break;
+	case 6:
+		record_fault(t, LINUX_SIGILL, LINUX_ILL_ILLOPN, rip, -1);
+		break;
+	case 16:
+	case 19:
+		record_fault(t, LINUX_SIGFPE, 0, rip, -1);
+		break;
+	default:
+		/* #GP, int $0x80 and other gates user code may not use. */
+		record_fault(t, LINUX_SIGSEGV, LINUX_SI_KERNEL, 0, -1);
+		break;
+	}
+	uc_emu_stop(uc);
+}
+
+static bool hook_insn_invalid(uc_engine *uc, void *user)
+{
+	struct task *t = user;
+
+	(void)uc;
+	record_fault(t, LINUX_SIGILL, LINUX_ILL_ILLOPN, cpu_get(t, CPU_RIP), -1);
+	return false;
+}
+
+static int add_hook(struct task *t, int type, void *cb, u64 begin, u64 end, int insn)
+{
+	uc_err err;
+
+	if (insn >= 0)
+		err = uc_hook_add(t->cpu.uc, &t->cpu.hooks[t->cpu.nr_hooks], type, cb, t, begin, end, insn);
+	else
+		err = uc_hook_add(t->cpu.uc, &t->cpu.hooks[t->cpu.nr_hooks], type, cb, t, begin, end);
+	if (err != UC_ERR_OK)
+		return -1;
+	t->cpu.nr_hooks++;
+	return 0;
+}
+
+/* Linux starts a process with the x87 control word 0x37f and MXCSR 0x1f80. */
+static void init_fpu(struct task *t)
+{
+	u64 fpcw = 0x37f, mxcsr = 0x1f80, eflags = 0x202;
+
+	uc_reg_write(t->cpu.uc, UC_X86_REG_FPCW, &fpcw);
+	uc_reg_write(t->cpu.uc, UC_X86_REG_MXCSR, &mxcsr);
+	uc_reg_write(t->cpu.uc, UC_X86_REG_EFLAGS, &eflags);
+}
+
+int cpu_init(struct task *t)
+{
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &t->cpu.uc) != UC_ERR_OK)
+		return -LINUX_ENOMEM;
+	if (add_hook(t, UC_HOOK_INSN, hook_syscall, 1, 0, UC_X86_INS_SYSCALL) ||
+	    add_hook(t, UC_HOOK_BLOCK, hook_block, 1, 0, -1) ||
+	    add_hook(t, UC_HOOK_MEM_UNMAPPED, hook_mem_unmapped, 1, 0, -1) ||
+	    add_hook(t, UC_HOOK_MEM_PROT, hook_mem_prot, 1, 0, -1) ||
+	    add_hook(t, UC_HOOK_INTR, hook_intr, 1, 0, -1) ||
+	    add_hook(t, UC_HOOK_INSN_INVALID, hook_insn_invalid, 1, 0, -1)) {
+		cpu_destroy(t);
+		return -LINUX_ENOMEM;
+	}
+	init_fpu(t);
+	return 0;
+}
+
+void cpu_destroy(struct task *t)
+{
+	if (t->cpu.uc)
+		uc_close(t->cpu.uc);
+	t->cpu.uc = NULL;
+	t->cpu.nr_hooks = 0;
+}
+
+void cpu_unmap_range(struct task *t, u64 start, u64 end)
+{
+	uc_engine *uc = t->cpu.uc;
+	uc_mem_region *regs;
+	u32 n;
+
+	if (!uc || uc_mem_regions(uc, &regs, &n) != UC_ERR_OK)
+		return;
+	for (u32 i = 0; i < n; i++) {
+		u64 s = MAX(regs[i].begin, start), e = MIN(regs[i].end + 1, end);
+		if (s >= e)
+			continue;
+		/* Drop translated code while the range is still mapped, then the mapping. */
+		uc_ctl_remove_cache(uc, s, e);
+		uc_mem_unmap(uc, s, e - s);
+	}
+	uc_free(regs);
+}
+
+/* CPUID leaf 1 EDX of this engine's CPU: what Linux reports as AT_HWCAP. */
+u64 cpu_hwcap(struct task *t)
+{
+	static const u8 code[] = { 0x0f, 0xa2 }; /* cpuid */
+	uc_engine *uc = t->cpu.uc;
+	u64 leaf = 1, edx = 0, zero = 0;
+	u8 page[PAGE_SIZE] = { 0 };
+
+	memcpy(page, code, sizeof(code));
+	if (uc_mem_map_ptr(uc, 0, PAGE_SIZE, UC_PROT_ALL, page) != UC_ERR_OK)
+		return 0;
+	uc_reg_write(uc, UC_X86_REG_RAX, &leaf);
+	if (uc_emu_start(uc, 0, sizeof(code), 0, 1) == UC_ERR_OK)
+		uc_reg_read(uc, UC_X86_REG_EDX, &edx);
+	uc_ctl_remove_cache(uc, 0, PAGE_SIZE);
+	uc_mem_unmap(uc, 0, PAGE_SIZE);
+	uc_reg_write(uc, UC_X86_REG_RAX, &zero);
+	uc_reg_write(uc, UC_X86_REG_RBX, &zero);
+	uc_reg_write(uc, UC_X86_REG_RCX, &zero);
+	uc_reg_write(uc, UC_X86_REG_RDX, &zero);
+	return edx & 0xffffffff;
+}

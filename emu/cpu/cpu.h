@@ -1,0 +1,57 @@
+/*
+ * One Unicorn engine per task.  Only the task's own host thread calls uc_*
+ * on it; other threads ask for work through task->pending, which the block
+ * hook turns into a self-stop (docs/unicorn-2.0.1.md, section 2).
+ */
+#ifndef LXEMU_CPU_H
+#define LXEMU_CPU_H
+
+#include <unicorn/unicorn.h>
+#include "../types.h"
+
+struct task;
+
+/* A fault recorded by a hook, turned into a signal once the engine stopped. */
+struct cpu_fault {
+	int sig;      /* 0: none */
+	int code;     /* si_code */
+	u64 addr;     /* si_addr */
+	u64 rip;      /* best known RIP of the faulting instruction */
+	int access;   /* UC_MEM_* of a memory fault, or -1 */
+	bool rip_exact;
+};
+
+struct cpu {
+	uc_engine *uc;
+	uc_hook hooks[8];
+	int nr_hooks;
+	u64 block_start;         /* start of the block executing now */
+	struct cpu_fault fault;
+};
+
+/* Registers the kernel reads and writes by name. */
+enum cpu_reg {
+	CPU_RAX, CPU_RBX, CPU_RCX, CPU_RDX, CPU_RSI, CPU_RDI, CPU_RBP, CPU_RSP,
+	CPU_R8, CPU_R9, CPU_R10, CPU_R11, CPU_R12, CPU_R13, CPU_R14, CPU_R15,
+	CPU_RIP, CPU_EFLAGS, CPU_FS_BASE, CPU_GS_BASE, NR_CPU_REGS
+};
+
+int cpu_init(struct task *t);
+void cpu_destroy(struct task *t);
+u64 cpu_get(struct task *t, enum cpu_reg r);
+void cpu_set(struct task *t, enum cpu_reg r, u64 v);
+/* Runs the task's guest code until it exits (run.c). */
+void task_run(struct task *t);
+/* Drops [start, end) from this task's engine mappings and translations. */
+void cpu_unmap_range(struct task *t, u64 start, u64 end);
+struct mm_struct;
+/* Records the x87 instructions in code at guest addr that Unicorn computes imprecisely. */
+void x87_scan_code(struct mm_struct *mm, u64 addr, const u8 *code, u64 len);
+/* Hooks every recorded x87 site on t's engine so the host FPU runs it. */
+int x87_install_hooks(struct task *t);
+/* CPUID.1:EDX of the engine, for AT_HWCAP. Call before the program runs. */
+u64 cpu_hwcap(struct task *t);
+/* Prints registers and the faulting instruction (Capstone) to stderr. */
+void cpu_fault_report(struct task *t);
+
+#endif

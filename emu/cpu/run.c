@@ -1,0 +1,63 @@
+/*
+ * The task's run loop: do pending work, run guest code until the engine
+ * stops itself, turn the reason it stopped into kernel action.  No other
+ * thread ever calls uc_* on this engine (docs/unicorn-2.0.1.md, section 2).
+ */
+#include "cpu.h"
+#include "../kernel/task.h"
+#include "../../abi/linux/signal.h"
+
+#define RUN_UNTIL_NEVER 0xffffffffffffffffULL /* non-canonical: never reached */
+
+/* A stop with no fault recorded and no work pending: translate the engine's error. */
+static void fault_from_uc_error(struct task *t, uc_err err)
+{
+	struct cpu_fault *f = &t->cpu.fault;
+
+	f->rip = cpu_get(t, CPU_RIP);
+	f->access = -1;
+	switch (err) {
+	case UC_ERR_INSN_INVALID:
+		f->sig = LINUX_SIGILL;
+		f->code = LINUX_ILL_ILLOPN;
+		f->addr = f->rip;
+		break;
+	case UC_ERR_FETCH_UNMAPPED:
+	case UC_ERR_FETCH_PROT:
+		f->sig = LINUX_SIGSEGV;
+		f->code = err == UC_ERR_FETCH_PROT ? LINUX_SEGV_ACCERR : LINUX_SEGV_MAPERR;
+		f->addr = f->rip;
+		break;
+	default:
+		/* hlt and anything else that ends emulation: #GP on Linux. */
+		f->sig = LINUX_SIGSEGV;
+		f->code = LINUX_SI_KERNEL;
+		f->addr = 0;
+		break;
+	}
+}
+
+static void handle_exit_reason(struct task *t, uc_err err)
+{
+	struct cpu_fault *f = &t->cpu.fault;
+
+	if (!f->sig && (err != UC_ERR_OK || !atomic_load(&t->pending)))
+		fault_from_uc_error(t, err);
+	if (f->sig) {
+		force_sig_fault(t, f->sig, f->code, f->addr);
+		f->sig = 0;
+	}
+}
+
+void task_run(struct task *t)
+{
+	x87_install_hooks(t);
+	for (;;) {
+		unsigned pending = atomic_fetch_and(&t->pending, TIF_EXIT);
+		if (pending & TIF_EXIT)
+			break;
+		uc_err err = uc_emu_start(t->cpu.uc, cpu_get(t, CPU_RIP), RUN_UNTIL_NEVER, 0, 0);
+		handle_exit_reason(t, err);
+	}
+	release_task(t);
+}

@@ -1,0 +1,109 @@
+/*
+ * Open file descriptions (struct file), fd tables (files_struct) and the
+ * file-system context (fs_struct).  A file is shared by dup, fork and
+ * CLONE_FILES; its offset lives in it (for host files: in its host fd).
+ */
+#ifndef LXEMU_FILE_H
+#define LXEMU_FILE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include "../types.h"
+#include "../../abi/linux/stat.h"
+
+struct task;
+struct file;
+
+struct file_operations {
+	/* Kernel buffers in and out; the sys_ layer does the user copies. */
+	long (*read)(struct file *f, void *buf, u64 n);
+	long (*write)(struct file *f, const void *buf, u64 n);
+	long (*pread)(struct file *f, void *buf, u64 n, s64 pos);
+	long (*pwrite)(struct file *f, const void *buf, u64 n, s64 pos);
+	s64 (*llseek)(struct file *f, s64 off, int whence);
+	long (*ioctl)(struct task *t, struct file *f, u32 cmd, u64 arg);
+	long (*getdents64)(struct file *f, void *buf, u64 n);
+	long (*fstat)(struct file *f, struct linux_stat *st);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	atomic_int f_count;
+	const struct file_operations *f_op;
+	int host_fd;      /* -1 when the file has no host side */
+	char *path;       /* guest path it was opened by, for maps and /proc */
+	void *private_data;
+	pthread_mutex_t f_lock;
+	/* guarded by f_lock */
+	u32 f_flags;      /* access mode and status flags (LINUX_O_*) */
+};
+
+#define NR_OPEN_DEFAULT 1024
+
+struct files_struct {
+	atomic_int count;
+	pthread_mutex_t file_lock;
+	/* guarded by file_lock */
+	int max_fds;
+	struct file **fd;
+	u8 *cloexec;
+};
+
+struct fs_struct {
+	atomic_int users;
+	pthread_mutex_t lock;
+	/* guarded by lock */
+	int root_fd;      /* host O_PATH fd of the guest root */
+	int cwd_fd;       /* host O_PATH fd of the cwd */
+	char *cwd;        /* guest path of the cwd */
+	u32 umask;
+};
+
+/* struct file */
+struct file *alloc_file(const struct file_operations *ops, int host_fd, u32 flags,
+			const char *path);
+struct file *get_file(struct file *f);
+void fput(struct file *f);
+
+/* files_struct */
+struct files_struct *files_alloc(void);
+void put_files(struct files_struct *files);
+struct file *fget(struct task *t, int fd);
+/* Installs f at the lowest free fd >= minfd. Consumes the reference on success. */
+int fd_install_lowest(struct task *t, struct file *f, int minfd, bool cloexec);
+/* Installs f at exactly fd, closing what was there. Consumes the reference. */
+int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec);
+int close_fd(struct task *t, int fd);
+int get_close_on_exec(struct task *t, int fd);
+int set_close_on_exec(struct task *t, int fd, bool on);
+long task_rlimit_nofile(struct task *t);
+
+/* fs_struct */
+struct fs_struct *fs_alloc(const char *root);
+void put_fs(struct fs_struct *fs);
+
+/* Host pass-through files (host.c). */
+extern const struct file_operations host_file_ops;
+struct file *host_file_wrap(int host_fd, u32 flags, const char *path);
+long host_fstat_to_linux(int host_fd, struct linux_stat *st);
+void stat_to_linux(const void *host_stat, struct linux_stat *st);
+
+/* Errno and flag translation at the host boundary. */
+long host_errno_to_linux(int host_errno);
+int linux_open_flags_to_host(u32 flags);
+u32 host_open_flags_to_linux(int flags);
+
+/*
+ * Path resolution (namei.c): turns a guest (dirfd, path) into a host
+ * (dirfd, relative path) pair under the guest root.  Returns 0 or -errno.
+ */
+struct path_ref {
+	int host_dirfd;
+	char rel[4096 + 2];
+	struct file *dir; /* holds the dirfd's file while in use, or NULL */
+};
+long path_lookup(struct task *t, int dirfd, const char *path, int at_flags, struct path_ref *p);
+void path_release(struct path_ref *p);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * Host pass-through files: regular files, directories, terminals and
+ * devices the guest opened in its root.  One host fd per open file
+ * description, so the host's offset is the description's offset.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include "file.h"
+#include "../kernel/task.h"
+#include "../mm/uaccess.h"
+#include "../../abi/linux/errno.h"
+#include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/misc.h"
+
+static long host_ret(long r)
+{
+	return r < 0 ? host_errno_to_linux(errno) : r;
+}
+
+static long host_read(struct file *f, void *buf, u64 n)
+{
+	return host_ret(read(f->host_fd, buf, n));
+}
+
+static long host_write(struct file *f, const void *buf, u64 n)
+{
+	return host_ret(write(f->host_fd, buf, n));
+}
+
+static long host_pread(struct file *f, void *buf, u64 n, s64 pos)
+{
+	return host_ret(pread(f->host_fd, buf, n, pos));
+}
+
+static long host_pwrite(struct file *f, const void *buf, u64 n, s64 pos)
+{
+	return host_ret(pwrite(f->host_fd, buf, n, pos));
+}
+
+static s64 host_llseek(struct file *f, s64 off, int whence)
+{
+	static const int host_whence[] = { SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE };
+
+	if (whence < 0 || whence > LINUX_SEEK_HOLE)
+		return -LINUX_EINVAL;
+	return host_ret(lseek(f->host_fd, off, host_whence[whence]));
+}
+
+static long host_getdents64(struct file *f, void *buf, u64 n)
+{
+	/* The host is x86-64 Linux: its linux_dirent64 records are the guest's. */
+	return host_ret(syscall(SYS_getdents64, f->host_fd, buf, n));
+}
+
+void stat_to_linux(const void *host_stat, struct linux_stat *st)
+{
+	const struct stat *hs = host_stat;
+
+	memset(st, 0, sizeof(*st));
+	st->st_dev = linux_makedev(major(hs->st_dev), minor(hs->st_dev));
+	st->st_ino = hs->st_ino;
+	st->st_nlink = hs->st_nlink;
+	st->st_mode = hs->st_mode;
+	st->st_uid = hs->st_uid;
+	st->st_gid = hs->st_gid;
+	st->st_rdev = linux_makedev(major(hs->st_rdev), minor(hs->st_rdev));
+	st->st_size = hs->st_size;
+	st->st_blksize = hs->st_blksize;
+	st->st_blocks = hs->st_blocks;
+	st->st_atime_sec = hs->st_atim.tv_sec;
+	st->st_atime_nsec = hs->st_atim.tv_nsec;
+	st->st_mtime_sec = hs->st_mtim.tv_sec;
+	st->st_mtime_nsec = hs->st_mtim.tv_nsec;
+	st->st_ctime_sec = hs->st_ctim.tv_sec;
+	st->st_ctime_nsec = hs->st_ctim.tv_nsec;
+}
+
+long host_fstat_to_linux(int host_fd, struct linux_stat *st)
+{
+	struct stat hs;
+
+	if (fstat(host_fd, &hs))
+		return host_errno_to_linux(errno);
+	stat_to_linux(&hs, st);
+	return 0;
+}
+
+static long host_fstat(struct file *f, struct linux_stat *st)
+{
+	return host_fstat_to_linux(f->host_fd, st);
+}
+
+/* Terminal ioctls whose argument is a fixed-size struct the kernel copies. */
+static long host_ioctl_struct(struct task *t, struct file *f, u32 cmd, u64 arg, size_t size,
+			      bool to_guest)
+{
+	u8 buf[64];
+
+	if (!to_guest && copy_from_user(t, buf, arg, size))
+		return -LINUX_EFAULT;
+	if (ioctl(f->host_fd, cmd, buf) < 0)
+		return host_errno_to_linux(errno);
+	if (to_guest && copy_to_user(t, arg, buf, size))
+		return -LINUX_EFAULT;
+	return 0;
+}
+
+static long host_ioctl(struct task *t, struct file *f, u32 cmd, u64 arg)
+{
+	switch (cmd) {
+	case LINUX_TCGETS:
+		return host_ioctl_struct(t, f, cmd, arg, sizeof(struct linux_termios), true);
+	case LINUX_TCSETS:
+	case LINUX_TCSETSW:
+	case LINUX_TCSETSF:
+		return host_ioctl_struct(t, f, cmd, arg, sizeof(struct linux_termios), false);
+	case LINUX_TIOCGWINSZ:
+		return host_ioctl_struct(t, f, cmd, arg, sizeof(struct linux_winsize), true);
+	case LINUX_TIOCSWINSZ:
+		return host_ioctl_struct(t, f, cmd, arg, sizeof(struct linux_winsize), false);
+	case LINUX_FIONREAD:
+	case LINUX_TIOCGPGRP:
+		return host_ioctl_struct(t, f, cmd, arg, sizeof(int), true);
+	default:
+		return -LINUX_ENOTTY;
+	}
+}
+
+static void host_release(struct file *f)
+{
+	if (f->host_fd > 2)
+		close(f->host_fd);
+}
+
+const struct file_operations host_file_ops = {
+	.read = host_read,
+	.write = host_write,
+	.pread = host_pread,
+	.pwrite = host_pwrite,
+	.llseek = host_llseek,
+	.ioctl = host_ioctl,
+	.getdents64 = host_getdents64,
+	.fstat = host_fstat,
+	.release = host_release,
+};
+
+struct file *host_file_wrap(int host_fd, u32 flags, const char *path)
+{
+	return alloc_file(&host_file_ops, host_fd, flags, path);
+}

@@ -1,0 +1,115 @@
+/*
+ * Moving data between files and guest memory through bounce buffers, so no
+ * lock is held across a host call that may block.  A transfer stops at the
+ * first short read or write, and at the end of the accessible guest buffer
+ * (a short count, or -EFAULT when nothing could be moved), as Linux does.
+ */
+#include <stdlib.h>
+#include "file.h"
+#include "rw.h"
+#include "../kernel/task.h"
+#include "../mm/uaccess.h"
+#include "../../abi/linux/errno.h"
+#include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/mman.h"
+
+#define RW_CHUNK (256 * 1024)
+
+bool file_readable(struct file *f)
+{
+	u32 acc = f->f_flags & LINUX_O_ACCMODE;
+
+	return !(f->f_flags & LINUX_O_PATH) && (acc == LINUX_O_RDONLY || acc == LINUX_O_RDWR);
+}
+
+bool file_writable(struct file *f)
+{
+	u32 acc = f->f_flags & LINUX_O_ACCMODE;
+
+	return !(f->f_flags & LINUX_O_PATH) && (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR);
+}
+
+/* One chunk into the file; pos < 0 means the file's own offset. */
+static long read_chunk(struct file *f, void *buf, u64 n, s64 pos)
+{
+	if (pos < 0)
+		return f->f_op->read ? f->f_op->read(f, buf, n) : -LINUX_EINVAL;
+	return f->f_op->pread ? f->f_op->pread(f, buf, n, pos) : -LINUX_ESPIPE;
+}
+
+static long write_chunk(struct file *f, const void *buf, u64 n, s64 pos)
+{
+	if (pos < 0)
+		return f->f_op->write ? f->f_op->write(f, buf, n) : -LINUX_EINVAL;
+	return f->f_op->pwrite ? f->f_op->pwrite(f, buf, n, pos) : -LINUX_ESPIPE;
+}
+
+long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
+{
+	u64 room, done = 0;
+	u8 *buf;
+
+	if (!file_readable(f))
+		return -LINUX_EBADF;
+	if (count == 0)
+		return read_chunk(f, NULL, 0, pos);
+	room = user_access_len(t, ubuf, count, LINUX_PROT_WRITE);
+	if (room == 0)
+		return -LINUX_EFAULT;
+	buf = malloc(MIN(room, RW_CHUNK));
+	if (!buf)
+		return -LINUX_ENOMEM;
+	while (done < room) {
+		u64 want = MIN(room - done, RW_CHUNK);
+		long n = read_chunk(f, buf, want, pos < 0 ? pos : pos + (s64)done);
+		if (n <= 0) {
+			if (done == 0)
+				done = n;
+			break;
+		}
+		if (copy_to_user(t, ubuf + done, buf, n)) {
+			done = done ? done : (u64)-LINUX_EFAULT;
+			break;
+		}
+		done += n;
+		if ((u64)n < want)
+			break;
+	}
+	free(buf);
+	return (long)done;
+}
+
+long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
+{
+	u64 room, done = 0;
+	u8 *buf;
+
+	if (!file_writable(f))
+		return -LINUX_EBADF;
+	if (count == 0)
+		return write_chunk(f, NULL, 0, pos);
+	room = user_access_len(t, ubuf, count, LINUX_PROT_READ);
+	if (room == 0)
+		return -LINUX_EFAULT;
+	buf = malloc(MIN(room, RW_CHUNK));
+	if (!buf)
+		return -LINUX_ENOMEM;
+	while (done < room) {
+		u64 want = MIN(room - done, RW_CHUNK);
+		long n;
+		copy_from_user(t, buf, ubuf + done, want);
+		n = write_chunk(f, buf, want, pos < 0 ? pos : pos + (s64)done);
+		if (n <= 0) {
+			if (done == 0)
+				done = n;
+			break;
+		}
+		done += n;
+		if ((u64)n < want)
+			break;
+	}
+	free(buf);
+	if ((long)done == -LINUX_EPIPE)
+		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
+	return (long)done;
+}

@@ -1,0 +1,38 @@
+/*
+ * Lock order: a task may take these in this order and never the reverse.
+ *
+ *   kernel.tasks_lock            (the task list, pid allocation)
+ *     mm->mmap_lock              (VMAs, brk; uaccess holds it while copying)
+ *       files->file_lock         (fd table slots)
+ *         fs->lock               (root, cwd, umask)
+ *           sighand->siglock     (sigactions, pending sets, blocked masks)
+ *             trace_lock         (the trace output file)
+ *
+ * A function whose name ends in _locked expects the caller to hold the lock
+ * of the object it is handed.  Wake other tasks and send signals only after
+ * dropping leaf locks.  Host calls that may block (read, write, nanosleep)
+ * are never made while a lock above is held.
+ */
+#ifndef LXEMU_LOCKING_H
+#define LXEMU_LOCKING_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* A broken kernel invariant: print where and abort lxemu (never a guest error). */
+#define panic(...)                                                         \
+	do {                                                               \
+		fprintf(stderr, "lxemu: panic at %s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                              \
+		fputc('\n', stderr);                                       \
+		abort();                                                   \
+	} while (0)
+
+#define BUG_ON(cond)                                            \
+	do {                                                    \
+		if (cond)                                       \
+			panic("BUG_ON(%s)", #cond);             \
+	} while (0)
+
+#endif

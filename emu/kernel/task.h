@@ -1,0 +1,118 @@
+/*
+ * The kernel's process objects, named and shared as in Linux: a task is one
+ * guest thread; signal_struct is its thread group; sighand_struct, mm_struct,
+ * files_struct and fs_struct are shared or copied by clone flags.
+ */
+#ifndef LXEMU_TASK_H
+#define LXEMU_TASK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include "../types.h"
+#include "../../abi/linux/signal.h"
+#include "../../abi/linux/misc.h"
+#include "../cpu/cpu.h"
+#include "../trace/trace.h"
+
+struct mm_struct;
+struct files_struct;
+struct fs_struct;
+
+/* Bits of task->pending: work the run loop must do before running guest code. */
+#define TIF_EXIT (1u << 0)       /* leave the run loop: the task is exiting */
+#define TIF_MM_SYNC (1u << 1)    /* bring this engine up to date with its mm */
+#define TIF_SIGPENDING (1u << 2) /* a signal may need delivery */
+
+/* Thread group: shared by CLONE_THREAD. */
+struct signal_struct {
+	atomic_int count;
+	int tgid;
+	int pgid, sid;
+	/* guarded by sighand->siglock */
+	bool group_exit;
+	int group_exit_code; /* wait status: (code << 8) or signal | 0x80 core */
+	int nr_threads;
+	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
+};
+
+/* The 64 sigactions: shared by CLONE_SIGHAND. */
+struct sighand_struct {
+	atomic_int count;
+	pthread_mutex_t siglock;
+	struct linux_sigaction action[LINUX_NSIG];
+};
+
+struct task {
+	/* fixed at creation */
+	int tid;
+	struct task *group_leader;
+	struct signal_struct *signal;
+	struct sighand_struct *sighand;
+	struct mm_struct *mm;
+	struct files_struct *files;
+	struct fs_struct *fs;
+	pthread_t host_thread;
+
+	/* the engine; touched only by this task's own host thread */
+	struct cpu cpu;
+
+	/* set by any thread, consumed by this task's run loop */
+	atomic_uint pending;
+
+	/* guarded by sighand->siglock */
+	linux_sigset_t blocked;
+	linux_sigset_t sigpending; /* standard signals sent while blocked */
+
+	/* this task's own, no lock */
+	u64 clear_child_tid;
+	u64 robust_list, robust_len;
+	struct trace_task_state trace;
+	char comm[16];
+};
+
+/* Per-process constants the kernel reports (uname, ids). */
+struct kernel_config {
+	const char *exe_path;   /* the guest path of the first program */
+	int cpus;               /* --cpus */
+	bool fault_report;      /* --fault-report */
+	int pid_base;
+};
+extern struct kernel_config kconfig;
+
+struct task *task_current(void);
+int task_tid(const struct task *t);
+int task_tgid(const struct task *t);
+int kernel_nr_tasks(void);
+struct trace_task_state *task_trace_state(struct task *t);
+
+/* Ask task t to do pending work at its next block boundary (any thread). */
+void task_set_pending(struct task *t, unsigned bits);
+
+/* Notes lxemu's open host fds; call first thing in main, before lxemu opens any. */
+void kernel_collect_inherited_fds(void);
+/* Creates the first guest process. Returns it or an ERR_PTR. */
+struct task *create_init_task(const char *root);
+/* The task leaves the kernel for good (its own thread, after the run loop). */
+void release_task(struct task *t);
+/* Starts t's host thread running its guest code. */
+int wake_up_new_task(struct task *t);
+/* Blocks until every guest task has exited; returns the first process's wait status. */
+int kernel_wait_all(void);
+
+/* Exit paths (exit.c). do_exit ends the calling task; do_group_exit its whole group. */
+void do_exit(struct task *t, int code);
+void do_group_exit(struct task *t, int exit_status);
+/* Writes the task's "+++ exited/killed +++" trace line (before it stops counting). */
+void trace_task_end(struct task *t);
+/* The task's group dies of sig (default action of a fatal signal). */
+void do_group_exit_signal(struct task *t, int sig, bool core);
+/* Thread-directed fault: deliver sig or, until handlers exist, kill the group. */
+void force_sig_fault(struct task *t, int sig, int code, u64 addr);
+/* Sends sig to t's process with the default-action semantics this issue supports. */
+long send_sig_simple(struct task *t, int sig, int si_code);
+/* Applies default actions of pending signals the mask no longer blocks. */
+void recalc_sigpending(struct task *t);
+/* True for signals whose default action dumps core. */
+bool sig_kernel_coredump(int sig);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * lxemu's command line: run a static x86-64 Linux program on lxemu's own
+ * kernel and leave the way it did (its exit code, or death by its signal).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "kernel/task.h"
+#include "fs/file.h"
+#include "trace/trace.h"
+#include "../loader/loader.h"
+#include "../abi/linux/errno.h"
+
+#define EXIT_LXEMU_ERROR 125 /* lxemu itself failed, as env(1) reports it */
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+extern char **environ;
+void syscall_print_coverage(FILE *out);
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: lxemu [OPTIONS] PROGRAM [ARGS...]\n"
+		"Run a static x86-64 Linux program on lxemu's software kernel.\n\n"
+		"  --trace[=FILE]   print every system call in strace's format (default: stderr)\n"
+		"  --fault-report   on a guest fault, print registers and the faulting code\n"
+		"  --cpus=N         number of CPUs the guest is told it has (default: host's)\n"
+		"  --syscalls       list every x86-64 system call and how well lxemu supports it\n"
+		"  --help           show this help\n\n"
+		"lxemu exits with the program's exit status; if the program dies of a signal,\n"
+		"lxemu dies of the same signal. Its own errors exit with 125 (usage, internal),\n"
+		"126 (the program cannot be run) or 127 (the program was not found).\n");
+}
+
+struct options {
+	const char *trace_file;
+	bool trace;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "trace", optional_argument, NULL, 't' },
+		{ "fault-report", no_argument, NULL, 'f' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "syscalls", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o->trace = true;
+			o->trace_file = optarg;
+			break;
+		case 'f':
+			kconfig.fault_report = true;
+			break;
+		case 'c':
+			kconfig.cpus = atoi(optarg);
+			if (kconfig.cpus < 1 || kconfig.cpus > 1024) {
+				fprintf(stderr, "lxemu: --cpus: expected a number from 1 to 1024\n");
+				exit(EXIT_LXEMU_ERROR);
+			}
+			break;
+		case 's':
+			syscall_print_coverage(stdout);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EXIT_LXEMU_ERROR);
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		exit(EXIT_LXEMU_ERROR);
+	}
+	return optind;
+}
+
+static int host_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
+}
+
+/* Like execve's own checks: exists (127), is a regular executable file (126). */
+static void check_program(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "lxemu: %s: %s\n", path, strerror(errno));
+		exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "lxemu: %s: Is a directory\n", path);
+		exit(EXIT_CANNOT_EXEC);
+	}
+	if (!S_ISREG(st.st_mode) || access(path, X_OK)) {
+		fprintf(stderr, "lxemu: %s: Permission denied\n", path);
+		exit(EXIT_CANNOT_EXEC);
+	}
+}
+
+/* strace's first line is the execve that started the program. */
+static void trace_initial_exec(struct task *t, const char *path, char *const argv[], int argc)
+{
+	u64 uenvp = cpu_get(t, CPU_RSP) + 8 * (argc + 2); /* past argc, argv[] and its NULL */
+	int envc = 0;
+
+	while (environ[envc])
+		envc++;
+	trace_execve_initial(t, path, argv, uenvp, envc);
+}
+
+/* Leaves the way the guest's first process did. */
+static void exit_like(int status)
+{
+	int sig = status & 0x7f;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (sig) {
+		sigset_t set;
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	_exit((status >> 8) & 0xff);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct task *t;
+	const char *why = NULL;
+	int first, status;
+	mode_t umask_orig;
+	long err;
+
+	kernel_collect_inherited_fds();
+	kconfig.cpus = host_cpus();
+	first = parse_options(argc, argv, &o);
+	kconfig.exe_path = realpath(argv[first], NULL);
+	check_program(argv[first]);
+	if (o.trace && (err = trace_open(o.trace_file))) {
+		fprintf(stderr, "lxemu: --trace=%s: %s\n", o.trace_file, strerror((int)-err));
+		return EXIT_LXEMU_ERROR;
+	}
+	signal(SIGPIPE, SIG_IGN); /* the guest gets EPIPE and its own SIGPIPE */
+	umask_orig = umask(0);    /* the guest's umask is applied by lxemu's kernel */
+	t = create_init_task("/");
+	if (IS_ERR(t)) {
+		fprintf(stderr, "lxemu: cannot create the first process: %s\n",
+			strerror((int)-PTR_ERR(t)));
+		return EXIT_LXEMU_ERROR;
+	}
+	t->fs->umask = umask_orig;
+	err = load_elf_binary(t, argv[first], argv + first, environ, &why);
+	if (err) {
+		fprintf(stderr, "lxemu: %s: %s\n", argv[first], why ? why : "cannot load program");
+		return err == -LINUX_ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	}
+	if (o.trace)
+		trace_initial_exec(t, argv[first], argv + first, argc - first);
+	if (wake_up_new_task(t)) {
+		fprintf(stderr, "lxemu: cannot start the guest thread\n");
+		return EXIT_LXEMU_ERROR;
+	}
+	status = kernel_wait_all();
+	trace_close();
+	exit_like(status);
+}

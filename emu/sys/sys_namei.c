@@ -1,0 +1,275 @@
+/*
+ * Calls that change or walk the name space: mkdir, unlink, rmdir, rename,
+ * symlink, getdents64, getcwd, chdir, fchdir and umask.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include "syscall_handlers.h"
+#include "../kernel/task.h"
+#include "../fs/file.h"
+#include "../fs/namei.h"
+#include "../mm/uaccess.h"
+#include "../../abi/linux/errno.h"
+#include "../../abi/linux/fcntl.h"
+
+long sys_mkdirat(struct task *t, int dirfd, u64 upath, u32 mode)
+{
+	struct path_ref p;
+
+	mode &= 07777 & ~t->fs->umask;
+	return WITH_PATH(t, dirfd, upath, 0, p, mkdirat(p.host_dirfd, p.rel, mode));
+}
+
+long sys_mkdir(struct task *t, u64 upath, u32 mode)
+{
+	return sys_mkdirat(t, LINUX_AT_FDCWD, upath, mode);
+}
+
+long sys_unlinkat(struct task *t, int dirfd, u64 upath, int flags)
+{
+	struct path_ref p;
+
+	if (flags & ~LINUX_AT_REMOVEDIR)
+		return -LINUX_EINVAL;
+	return WITH_PATH(t, dirfd, upath, 0, p,
+			 unlinkat(p.host_dirfd, p.rel, flags & LINUX_AT_REMOVEDIR ? AT_REMOVEDIR : 0));
+}
+
+long sys_unlink(struct task *t, u64 upath)
+{
+	return sys_unlinkat(t, LINUX_AT_FDCWD, upath, 0);
+}
+
+long sys_rmdir(struct task *t, u64 upath)
+{
+	return sys_unlinkat(t, LINUX_AT_FDCWD, upath, LINUX_AT_REMOVEDIR);
+}
+
+long sys_symlinkat(struct task *t, u64 utarget, int dirfd, u64 upath)
+{
+	char target[LINUX_PATH_MAX];
+	struct path_ref p;
+	long err = getname(t, target, utarget);
+
+	if (err < 0)
+		return err;
+	return WITH_PATH(t, dirfd, upath, 0, p, symlinkat(target, p.host_dirfd, p.rel));
+}
+
+long sys_symlink(struct task *t, u64 utarget, u64 upath)
+{
+	return sys_symlinkat(t, utarget, LINUX_AT_FDCWD, upath);
+}
+
+long sys_renameat2(struct task *t, int olddirfd, u64 uold, int newdirfd, u64 unew, u32 flags)
+{
+	struct path_ref po, pn;
+	long err;
+
+	if (flags & ~(LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE | LINUX_RENAME_WHITEOUT))
+		return -LINUX_EINVAL;
+	/* Resolve the new name first; the old one is resolved around the host call. */
+	char newpath[LINUX_PATH_MAX];
+	if ((err = getname(t, newpath, unew)) < 0)
+		return err;
+	if ((err = path_lookup(t, newdirfd, newpath, 0, &pn)))
+		return err;
+	err = WITH_PATH(t, olddirfd, uold, 0, po,
+			syscall(SYS_renameat2, po.host_dirfd, po.rel, pn.host_dirfd, pn.rel, flags));
+	path_release(&pn);
+	return err;
+}
+
+long sys_renameat(struct task *t, int olddirfd, u64 uold, int newdirfd, u64 unew)
+{
+	return sys_renameat2(t, olddirfd, uold, newdirfd, unew, 0);
+}
+
+long sys_rename(struct task *t, u64 uold, u64 unew)
+{
+	return sys_renameat2(t, LINUX_AT_FDCWD, uold, LINUX_AT_FDCWD, unew, 0);
+}
+
+long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
+{
+	struct file *f = fget(t, fd);
+	long n;
+	void *buf;
+
+	if (!f)
+		return -LINUX_EBADF;
+	if (!f->f_op->getdents64) {
+		fput(f);
+		return -LINUX_ENOTDIR;
+	}
+	buf = malloc(count ? MIN(count, 1u << 20) : 1);
+	n = buf ? f->f_op->getdents64(f, buf, MIN(count, 1u << 20)) : -LINUX_ENOMEM;
+	if (n > 0 && copy_to_user(t, udirent, buf, n))
+		n = -LINUX_EFAULT;
+	free(buf);
+	fput(f);
+	return n;
+}
+
+/* The guest path of a host directory fd: its host path (the root is "/"). */
+static char *dir_guest_path(int host_fd)
+{
+	char link[64], buf[LINUX_PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = 0;
+	return strdup(buf);
+}
+
+/* Makes host_fd (an O_PATH directory fd, consumed) the cwd. */
+static long set_cwd(struct task *t, int host_fd)
+{
+	struct fs_struct *fs = t->fs;
+	char *path = dir_guest_path(host_fd);
+	int old_fd;
+	char *old_path;
+
+	if (!path) {
+		close(host_fd);
+		return -LINUX_ENOMEM;
+	}
+	pthread_mutex_lock(&fs->lock);
+	old_fd = fs->cwd_fd;
+	old_path = fs->cwd;
+	fs->cwd_fd = host_fd;
+	fs->cwd = path;
+	pthread_mutex_unlock(&fs->lock);
+	close(old_fd);
+	free(old_path);
+	return 0;
+}
+
+long sys_chdir(struct task *t, u64 upath)
+{
+	struct path_ref p;
+	long fd = WITH_PATH(t, LINUX_AT_FDCWD, upath, 0, p,
+			    openat(p.host_dirfd, p.rel, O_PATH | O_DIRECTORY | O_CLOEXEC));
+
+	if (fd < 0)
+		return fd;
+	/* chdir needs search permission, which O_PATH does not check. */
+	if (faccessat((int)fd, ".", X_OK, 0)) {
+		long err = host_errno_to_linux(errno);
+		close((int)fd);
+		return err;
+	}
+	return set_cwd(t, (int)fd);
+}
+
+long sys_fchdir(struct task *t, int fd)
+{
+	struct file *f = fget(t, fd);
+	int hfd;
+
+	if (!f)
+		return -LINUX_EBADF;
+	hfd = f->host_fd >= 0 ? openat(f->host_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	fput(f);
+	if (hfd < 0)
+		return -LINUX_ENOTDIR;
+	return set_cwd(t, hfd);
+}
+
+long sys_getcwd(struct task *t, u64 ubuf, u64 size)
+{
+	struct fs_struct *fs = t->fs;
+	char path[LINUX_PATH_MAX];
+	size_t len;
+
+	pthread_mutex_lock(&fs->lock);
+	snprintf(path, sizeof(path), "%s", fs->cwd);
+	pthread_mutex_unlock(&fs->lock);
+	len = strlen(path) + 1;
+	if (size < len)
+		return -LINUX_ERANGE;
+	return copy_to_user(t, ubuf, path, len) ? -LINUX_EFAULT : (long)len;
+}
+
+long sys_umask(struct task *t, u32 mask)
+{
+	struct fs_struct *fs = t->fs;
+	u32 old;
+
+	pthread_mutex_lock(&fs->lock);
+	old = fs->umask;
+	fs->umask = mask & 0777;
+	pthread_mutex_unlock(&fs->lock);
+	return old;
+}
+
+long sys_linkat(struct task *t, int olddirfd, u64 uold, int newdirfd, u64 unew, int flags)
+{
+	char newpath[LINUX_PATH_MAX];
+	struct path_ref po, pn;
+	long err;
+
+	if (flags & ~(LINUX_AT_SYMLINK_FOLLOW | LINUX_AT_EMPTY_PATH))
+		return -LINUX_EINVAL;
+	if ((err = getname(t, newpath, unew)) < 0)
+		return err;
+	if ((err = path_lookup(t, newdirfd, newpath, 0, &pn)))
+		return err;
+	err = WITH_PATH(t, olddirfd, uold, flags, po,
+			linkat(po.host_dirfd, po.rel, pn.host_dirfd, pn.rel,
+			       (flags & LINUX_AT_SYMLINK_FOLLOW ? AT_SYMLINK_FOLLOW : 0) |
+			       (flags & LINUX_AT_EMPTY_PATH ? AT_EMPTY_PATH : 0)));
+	path_release(&pn);
+	return err;
+}
+
+long sys_link(struct task *t, u64 uold, u64 unew)
+{
+	return sys_linkat(t, LINUX_AT_FDCWD, uold, LINUX_AT_FDCWD, unew, 0);
+}
+
+long sys_fchmodat(struct task *t, int dirfd, u64 upath, u32 mode)
+{
+	struct path_ref p;
+
+	return WITH_PATH(t, dirfd, upath, 0, p, fchmodat(p.host_dirfd, p.rel, mode & 07777, 0));
+}
+
+long sys_chmod(struct task *t, u64 upath, u32 mode)
+{
+	return sys_fchmodat(t, LINUX_AT_FDCWD, upath, mode);
+}
+
+/* truncate(2) of a path relative to a host dirfd, through an O_PATH fd. */
+static int host_truncate_at(int dirfd, const char *rel, s64 length)
+{
+	char proc[64];
+	int fd = openat(dirfd, rel, O_PATH | O_CLOEXEC), r, e;
+
+	if (fd < 0)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	r = truncate(proc, length);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+long sys_truncate(struct task *t, u64 upath, s64 length)
+{
+	struct path_ref p;
+
+	if (length < 0)
+		return -LINUX_EINVAL;
+	return WITH_PATH(t, LINUX_AT_FDCWD, upath, 0, p,
+			 host_truncate_at(p.host_dirfd, p.rel, length));
+}

@@ -1,0 +1,241 @@
+/*
+ * read/write and their positional and vector forms, sendfile.  Handlers
+ * check arguments and hand the transfer to fs/read_write.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "syscall_handlers.h"
+#include "../kernel/task.h"
+#include "../fs/file.h"
+#include "../fs/rw.h"
+#include "../mm/uaccess.h"
+#include "../../abi/linux/errno.h"
+#include "../../abi/linux/misc.h"
+
+#define MAX_RW_COUNT 0x7ffff000ULL /* Linux caps one transfer at INT_MAX & PAGE_MASK */
+
+static long rw_fd(struct task *t, int fd, u64 ubuf, u64 count, s64 pos, bool write)
+{
+	struct file *f = fget(t, fd);
+	long ret;
+
+	if (!f)
+		return -LINUX_EBADF;
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+	ret = write ? file_write_user(t, f, ubuf, count, pos) : file_read_user(t, f, ubuf, count, pos);
+	fput(f);
+	return ret;
+}
+
+long sys_read(struct task *t, int fd, u64 ubuf, u64 count)
+{
+	return rw_fd(t, fd, ubuf, count, -1, false);
+}
+
+long sys_write(struct task *t, int fd, u64 ubuf, u64 count)
+{
+	return rw_fd(t, fd, ubuf, count, -1, true);
+}
+
+long sys_pread64(struct task *t, int fd, u64 ubuf, u64 count, s64 pos)
+{
+	if (pos < 0)
+		return -LINUX_EINVAL;
+	return rw_fd(t, fd, ubuf, count, pos, false);
+}
+
+long sys_pwrite64(struct task *t, int fd, u64 ubuf, u64 count, s64 pos)
+{
+	if (pos < 0)
+		return -LINUX_EINVAL;
+	return rw_fd(t, fd, ubuf, count, pos, true);
+}
+
+/* Copies in and checks an iovec array. Returns a malloc'ed copy or ERR_PTR. */
+static struct linux_iovec *import_iovec(struct task *t, u64 uvec, u64 vlen)
+{
+	struct linux_iovec *iov;
+	u64 total = 0;
+
+	if (vlen > LINUX_UIO_MAXIOV)
+		return ERR_PTR(-LINUX_EINVAL);
+	iov = malloc(sizeof(*iov) * (vlen ? vlen : 1));
+	if (!iov)
+		return ERR_PTR(-LINUX_ENOMEM);
+	if (copy_from_user(t, iov, uvec, sizeof(*iov) * vlen)) {
+		free(iov);
+		return ERR_PTR(-LINUX_EFAULT);
+	}
+	for (u64 i = 0; i < vlen; i++) {
+		total += iov[i].iov_len;
+		if ((s64)iov[i].iov_len < 0 || (s64)total < 0) {
+			free(iov);
+			return ERR_PTR(-LINUX_EINVAL);
+		}
+	}
+	return iov;
+}
+
+static long rw_vec(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos, bool write)
+{
+	struct file *f = fget(t, fd);
+	struct linux_iovec *iov;
+	long done = 0;
+
+	if (!f)
+		return -LINUX_EBADF;
+	if (!(write ? file_writable(f) : file_readable(f))) {
+		fput(f);
+		return -LINUX_EBADF;
+	}
+	iov = import_iovec(t, uvec, vlen);
+	if (IS_ERR(iov)) {
+		fput(f);
+		return PTR_ERR(iov);
+	}
+	for (u64 i = 0; i < vlen; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		s64 at = pos < 0 ? -1 : pos + done;
+		long n = write ? file_write_user(t, f, iov[i].iov_base, iov[i].iov_len, at)
+			       : file_read_user(t, f, iov[i].iov_base, iov[i].iov_len, at);
+		if (n < 0) {
+			done = done ? done : n;
+			break;
+		}
+		done += n;
+		if ((u64)n < iov[i].iov_len)
+			break;
+	}
+	free(iov);
+	fput(f);
+	return done;
+}
+
+long sys_readv(struct task *t, int fd, u64 uvec, u64 vlen)
+{
+	return rw_vec(t, fd, uvec, vlen, -1, false);
+}
+
+long sys_writev(struct task *t, int fd, u64 uvec, u64 vlen)
+{
+	return rw_vec(t, fd, uvec, vlen, -1, true);
+}
+
+long sys_preadv(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos_l, u64 pos_h)
+{
+	(void)pos_h;
+	if ((s64)pos_l < 0)
+		return -LINUX_EINVAL;
+	return rw_vec(t, fd, uvec, vlen, (s64)pos_l, false);
+}
+
+long sys_pwritev(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos_l, u64 pos_h)
+{
+	(void)pos_h;
+	if ((s64)pos_l < 0)
+		return -LINUX_EINVAL;
+	return rw_vec(t, fd, uvec, vlen, (s64)pos_l, true);
+}
+
+/* Copies up to count bytes from in to out through a kernel buffer. */
+static long do_sendfile(struct file *in, struct file *out, s64 *pos, u64 count)
+{
+	u8 *buf = malloc(64 * 1024);
+	long done = 0;
+
+	if (!buf)
+		return -LINUX_ENOMEM;
+	while ((u64)done < count) {
+		u64 want = MIN(count - done, 64 * 1024);
+		long n = pos ? in->f_op->pread(in, buf, want, *pos) : in->f_op->read(in, buf, want);
+		if (n <= 0) {
+			done = done ? done : n;
+			break;
+		}
+		long w = out->f_op->write(out, buf, n);
+		if (w < 0) {
+			done = done ? done : w;
+			break;
+		}
+		done += w;
+		if (pos)
+			*pos += w;
+		if (w < n || (u64)n < want)
+			break;
+	}
+	free(buf);
+	return done;
+}
+
+long sys_sendfile(struct task *t, int out_fd, int in_fd, u64 uoffset, u64 count)
+{
+	struct file *in = fget(t, in_fd), *out = fget(t, out_fd);
+	s64 pos = 0;
+	long ret = -LINUX_EBADF;
+
+	if (!in || !out || !file_readable(in) || !file_writable(out))
+		goto out_put;
+	ret = -LINUX_EINVAL;
+	if (!in->f_op->read || !in->f_op->pread || !out->f_op->write)
+		goto out_put;
+	ret = -LINUX_EFAULT;
+	if (uoffset && copy_from_user(t, &pos, uoffset, sizeof(pos)))
+		goto out_put;
+	ret = -LINUX_EINVAL;
+	if (pos < 0)
+		goto out_put;
+	ret = do_sendfile(in, out, uoffset ? &pos : NULL, MIN(count, MAX_RW_COUNT));
+	if (uoffset && ret >= 0 && copy_to_user(t, uoffset, &pos, sizeof(pos)))
+		ret = -LINUX_EFAULT;
+	if (ret == -LINUX_EPIPE)
+		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
+out_put:
+	if (in)
+		fput(in);
+	if (out)
+		fput(out);
+	return ret;
+}
+
+long sys_ftruncate(struct task *t, int fd, s64 length)
+{
+	struct file *f = fget(t, fd);
+	long ret;
+
+	if (!f)
+		return -LINUX_EBADF;
+	if (length < 0 || f->host_fd < 0 || !file_writable(f))
+		ret = -LINUX_EINVAL;
+	else
+		ret = ftruncate(f->host_fd, length) ? host_errno_to_linux(errno) : 0;
+	fput(f);
+	return ret;
+}
+
+/* fsync, fdatasync and fchmod act on the host file behind fd. */
+static long host_fd_call(struct task *t, int fd, int (*fn)(int, long), long arg)
+{
+	struct file *f = fget(t, fd);
+	long ret;
+
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0)
+		ret = -LINUX_EINVAL;
+	else
+		ret = fn(f->host_fd, arg) ? host_errno_to_linux(errno) : 0;
+	fput(f);
+	return ret;
+}
+
+static int do_fsync(int fd, long arg) { (void)arg; return fsync(fd); }
+static int do_fdatasync(int fd, long arg) { (void)arg; return fdatasync(fd); }
+static int do_fchmod(int fd, long mode) { return fchmod(fd, (mode_t)mode & 07777); }
+
+long sys_fsync(struct task *t, int fd) { return host_fd_call(t, fd, do_fsync, 0); }
+long sys_fdatasync(struct task *t, int fd) { return host_fd_call(t, fd, do_fdatasync, 0); }
+long sys_fchmod(struct task *t, int fd, u32 mode) { return host_fd_call(t, fd, do_fchmod, mode); }

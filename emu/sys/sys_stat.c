@@ -1,0 +1,235 @@
+/*
+ * The stat family (stat, lstat, fstat, newfstatat, statx), access and
+ * faccessat, readlink and readlinkat.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include "syscall_handlers.h"
+#include "../kernel/task.h"
+#include "../fs/file.h"
+#include "../fs/namei.h"
+#include "../mm/uaccess.h"
+#include "../../abi/linux/errno.h"
+#include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/stat.h"
+#include "../../abi/linux/time.h"
+
+static int host_at_flags(int flags)
+{
+	int h = 0;
+
+	if (flags & LINUX_AT_SYMLINK_NOFOLLOW)
+		h |= AT_SYMLINK_NOFOLLOW;
+	if (flags & LINUX_AT_EMPTY_PATH)
+		h |= AT_EMPTY_PATH;
+	if (flags & LINUX_AT_NO_AUTOMOUNT)
+		h |= AT_NO_AUTOMOUNT;
+	if (flags & LINUX_AT_EACCESS)
+		h |= AT_EACCESS;
+	return h;
+}
+
+static long do_fstatat(struct task *t, int dirfd, u64 upath, u64 ubuf, int flags)
+{
+	struct linux_stat st;
+	struct stat hs;
+	struct path_ref p;
+	long err;
+
+	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH | LINUX_AT_NO_AUTOMOUNT))
+		return -LINUX_EINVAL;
+	err = WITH_PATH(t, dirfd, upath, flags, p, fstatat(p.host_dirfd, p.rel, &hs,
+							  host_at_flags(flags)));
+	if (err)
+		return err;
+	stat_to_linux(&hs, &st);
+	return copy_to_user(t, ubuf, &st, sizeof(st));
+}
+
+long sys_stat(struct task *t, u64 upath, u64 ubuf)
+{
+	return do_fstatat(t, LINUX_AT_FDCWD, upath, ubuf, 0);
+}
+
+long sys_lstat(struct task *t, u64 upath, u64 ubuf)
+{
+	return do_fstatat(t, LINUX_AT_FDCWD, upath, ubuf, LINUX_AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_newfstatat(struct task *t, int dirfd, u64 upath, u64 ubuf, int flags)
+{
+	return do_fstatat(t, dirfd, upath, ubuf, flags);
+}
+
+long sys_fstat(struct task *t, int fd, u64 ubuf)
+{
+	struct file *f = fget(t, fd);
+	struct linux_stat st;
+	long err;
+
+	if (!f)
+		return -LINUX_EBADF;
+	err = f->f_op->fstat ? f->f_op->fstat(f, &st) : -LINUX_EINVAL;
+	fput(f);
+	return err ? err : copy_to_user(t, ubuf, &st, sizeof(st));
+}
+
+static void statx_ts(struct linux_statx_timestamp *d, const struct statx_timestamp *s)
+{
+	d->tv_sec = s->tv_sec;
+	d->tv_nsec = s->tv_nsec;
+	d->reserved = 0;
+}
+
+static void statx_to_linux(const struct statx *h, struct linux_statx *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->stx_mask = h->stx_mask;
+	x->stx_blksize = h->stx_blksize;
+	x->stx_attributes = h->stx_attributes;
+	x->stx_nlink = h->stx_nlink;
+	x->stx_uid = h->stx_uid;
+	x->stx_gid = h->stx_gid;
+	x->stx_mode = h->stx_mode;
+	x->stx_ino = h->stx_ino;
+	x->stx_size = h->stx_size;
+	x->stx_blocks = h->stx_blocks;
+	x->stx_attributes_mask = h->stx_attributes_mask;
+	statx_ts(&x->stx_atime, &h->stx_atime);
+	statx_ts(&x->stx_btime, &h->stx_btime);
+	statx_ts(&x->stx_ctime, &h->stx_ctime);
+	statx_ts(&x->stx_mtime, &h->stx_mtime);
+	x->stx_rdev_major = h->stx_rdev_major;
+	x->stx_rdev_minor = h->stx_rdev_minor;
+	x->stx_dev_major = h->stx_dev_major;
+	x->stx_dev_minor = h->stx_dev_minor;
+}
+
+long sys_statx(struct task *t, int dirfd, u64 upath, u32 flags, u32 mask, u64 ubuf)
+{
+	struct linux_statx x;
+	struct statx hx;
+	struct path_ref p;
+	long err;
+
+	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH | LINUX_AT_NO_AUTOMOUNT |
+		      LINUX_AT_STATX_SYNC_TYPE))
+		return -LINUX_EINVAL;
+	if ((flags & LINUX_AT_STATX_SYNC_TYPE) == LINUX_AT_STATX_SYNC_TYPE)
+		return -LINUX_EINVAL;
+	err = WITH_PATH(t, dirfd, upath, flags, p,
+			syscall(SYS_statx, p.host_dirfd, p.rel,
+				host_at_flags(flags) | (flags & LINUX_AT_STATX_SYNC_TYPE), mask, &hx));
+	if (err)
+		return err;
+	statx_to_linux(&hx, &x);
+	return copy_to_user(t, ubuf, &x, sizeof(x));
+}
+
+long sys_faccessat2(struct task *t, int dirfd, u64 upath, int mode, int flags)
+{
+	struct path_ref p;
+
+	if (mode & ~(LINUX_R_OK | LINUX_W_OK | LINUX_X_OK))
+		return -LINUX_EINVAL;
+	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EACCESS | LINUX_AT_EMPTY_PATH))
+		return -LINUX_EINVAL;
+	return WITH_PATH(t, dirfd, upath, flags, p,
+			 faccessat(p.host_dirfd, p.rel, mode, host_at_flags(flags)));
+}
+
+long sys_faccessat(struct task *t, int dirfd, u64 upath, int mode)
+{
+	return sys_faccessat2(t, dirfd, upath, mode, 0);
+}
+
+long sys_access(struct task *t, u64 upath, int mode)
+{
+	return sys_faccessat2(t, LINUX_AT_FDCWD, upath, mode, 0);
+}
+
+/* /proc/self/exe names the guest's program, not lxemu. */
+static bool is_proc_self_exe(struct task *t, const char *path)
+{
+	char own[64];
+
+	snprintf(own, sizeof(own), "/proc/%d/exe", task_tgid(t));
+	return !strcmp(path, "/proc/self/exe") || !strcmp(path, own);
+}
+
+long sys_readlinkat(struct task *t, int dirfd, u64 upath, u64 ubuf, int bufsiz)
+{
+	char path[LINUX_PATH_MAX], target[LINUX_PATH_MAX];
+	struct path_ref p;
+	long n = getname(t, path, upath);
+
+	if (n < 0)
+		return n;
+	if (bufsiz <= 0)
+		return -LINUX_EINVAL;
+	if (is_proc_self_exe(t, path)) {
+		n = snprintf(target, sizeof(target), "%s", kconfig.exe_path);
+	} else {
+		if ((n = path_lookup(t, dirfd, path, LINUX_AT_EMPTY_PATH, &p)))
+			return n;
+		n = readlinkat(p.host_dirfd, p.rel, target, sizeof(target));
+		n = n < 0 ? host_errno_to_linux(errno) : n;
+		path_release(&p);
+		if (n < 0)
+			return n;
+	}
+	n = MIN(n, bufsiz);
+	return copy_to_user(t, ubuf, target, n) ? -LINUX_EFAULT : n;
+}
+
+long sys_readlink(struct task *t, u64 upath, u64 ubuf, int bufsiz)
+{
+	return sys_readlinkat(t, LINUX_AT_FDCWD, upath, ubuf, bufsiz);
+}
+
+#define LINUX_UTIME_NOW ((1L << 30) - 1)
+#define LINUX_UTIME_OMIT ((1L << 30) - 2)
+
+/* Copies in utimensat's two timespecs, checking them as Linux does. */
+static long get_utimes(struct task *t, u64 utimes, struct timespec ts[2])
+{
+	struct linux_timespec lt[2];
+
+	if (copy_from_user(t, lt, utimes, sizeof(lt)))
+		return -LINUX_EFAULT;
+	for (int i = 0; i < 2; i++) {
+		bool special = lt[i].tv_nsec == LINUX_UTIME_NOW || lt[i].tv_nsec == LINUX_UTIME_OMIT;
+		if (!special && (lt[i].tv_nsec < 0 || lt[i].tv_nsec >= 1000000000))
+			return -LINUX_EINVAL;
+		ts[i].tv_sec = lt[i].tv_sec;
+		ts[i].tv_nsec = lt[i].tv_nsec == LINUX_UTIME_NOW ? UTIME_NOW :
+				lt[i].tv_nsec == LINUX_UTIME_OMIT ? UTIME_OMIT : lt[i].tv_nsec;
+	}
+	return 0;
+}
+
+long sys_utimensat(struct task *t, int dirfd, u64 upath, u64 utimes, int flags)
+{
+	struct timespec ts[2];
+	struct path_ref p;
+	long err;
+
+	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+		return -LINUX_EINVAL;
+	if (utimes && (err = get_utimes(t, utimes, ts)))
+		return err;
+	if (!upath) { /* futimens: the fd itself */
+		struct file *f = fget(t, dirfd);
+		if (!f)
+			return -LINUX_EBADF;
+		err = futimens(f->host_fd, utimes ? ts : NULL) ? host_errno_to_linux(errno) : 0;
+		fput(f);
+		return err;
+	}
+	return WITH_PATH(t, dirfd, upath, flags, p,
+			 utimensat(p.host_dirfd, p.rel, utimes ? ts : NULL, host_at_flags(flags)));
+}

@@ -1,0 +1,22 @@
+/*
+ * The one entry from the syscall hook into the kernel: look the call up in
+ * the generated table, trace it, run its handler or answer -ENOSYS.
+ */
+#include "syscall.h"
+#include "../kernel/task.h"
+#include "../trace/trace.h"
+#include "../trace/syscall_desc.h"
+#include "../../abi/linux/errno.h"
+
+long syscall_dispatch(struct task *t, u64 nr, u64 *a)
+{
+	const struct syscall_desc *d = nr < syscall_table_size ? &syscall_table[nr] : NULL;
+	long ret;
+
+	if (trace_on)
+		trace_syscall_enter(t, nr, a);
+	ret = d && d->fn ? d->fn(t, a) : -LINUX_ENOSYS;
+	if (trace_on)
+		trace_syscall_exit(t, nr, a, ret);
+	return ret;
+}

@@ -1,0 +1,127 @@
+/*
+ * VMA bookkeeping: insert, lookup, split on unmap and mprotect, merge of
+ * neighbours that agree, and the top-down search for free ranges.
+ */
+#include <CUnit/Basic.h>
+#include "emu/mm/mm.h"
+#include "abi/linux/mman.h"
+#include "abi/linux/errno.h"
+
+#define RW (LINUX_PROT_READ | LINUX_PROT_WRITE)
+#define K4 4096ULL
+
+static struct mm_struct *mm;
+
+static int setup(void) { mm = mm_alloc(); return mm ? 0 : 1; }
+static int teardown(void) { mmput(mm); return 0; }
+
+static void reset(void)
+{
+	mm_unmap_locked(mm, 0, TASK_SIZE);
+}
+
+static void test_vma_lookup_finds_containing_area(void)
+{
+	reset();
+	CU_ASSERT_FALSE(IS_ERR(mm_insert_anon_locked(mm, 0x10000, 4 * K4, RW, 0)));
+	CU_ASSERT_PTR_NOT_NULL(vma_lookup_locked(mm, 0x10000));
+	CU_ASSERT_PTR_NOT_NULL(vma_lookup_locked(mm, 0x13fff));
+	CU_ASSERT_PTR_NULL(vma_lookup_locked(mm, 0x14000));
+	CU_ASSERT_PTR_NULL(vma_lookup_locked(mm, 0xffff));
+	CU_ASSERT_EQUAL(find_vma_locked(mm, 0x1000)->vm_start, 0x10000);
+	CU_ASSERT_PTR_NULL(find_vma_locked(mm, 0x14000));
+}
+
+static void test_vma_unmap_middle_splits_in_two(void)
+{
+	struct vm_area_struct *v;
+
+	reset();
+	v = mm_insert_anon_locked(mm, 0x10000, 4 * K4, RW, 0);
+	u8 *host = v->host;
+	host[3 * K4] = 0x5a;
+	CU_ASSERT_EQUAL(mm_unmap_locked(mm, 0x11000, 0x13000), 0);
+	CU_ASSERT_EQUAL(mm->nr_vmas, 2);
+	CU_ASSERT_EQUAL(mm->vmas[0].vm_end, 0x11000);
+	CU_ASSERT_EQUAL(mm->vmas[1].vm_start, 0x13000);
+	CU_ASSERT_EQUAL(mm->vmas[1].vm_end, 0x14000);
+	/* the tail keeps its host memory and contents */
+	CU_ASSERT_EQUAL(mm->vmas[1].host[0], 0x5a);
+}
+
+static void test_vma_split_at_end_keeps_prefix(void)
+{
+	reset();
+	mm_insert_anon_locked(mm, 0x20000, 4 * K4, RW, 0);
+	CU_ASSERT_EQUAL(mm_unmap_locked(mm, 0x22000, 0x30000), 0);
+	CU_ASSERT_EQUAL(mm->nr_vmas, 1);
+	CU_ASSERT_EQUAL(mm->vmas[0].vm_start, 0x20000);
+	CU_ASSERT_EQUAL(mm->vmas[0].vm_end, 0x22000);
+}
+
+static void test_vma_protect_splits_then_merges_back(void)
+{
+	reset();
+	mm_insert_anon_locked(mm, 0x40000, 4 * K4, RW, 0);
+	CU_ASSERT_EQUAL(mm_protect_locked(mm, 0x41000, 0x42000, LINUX_PROT_READ), 0);
+	CU_ASSERT_EQUAL(mm->nr_vmas, 3);
+	CU_ASSERT_EQUAL(mm->vmas[1].vm_prot, LINUX_PROT_READ);
+	CU_ASSERT_EQUAL(mm_protect_locked(mm, 0x41000, 0x42000, RW), 0);
+	CU_ASSERT_EQUAL(mm->nr_vmas, 1);
+	CU_ASSERT_EQUAL(mm->vmas[0].vm_end, 0x44000);
+}
+
+static void test_vma_protect_of_hole_is_enomem(void)
+{
+	reset();
+	mm_insert_anon_locked(mm, 0x40000, K4, RW, 0);
+	mm_insert_anon_locked(mm, 0x42000, K4, RW, 0);
+	CU_ASSERT_EQUAL(mm_protect_locked(mm, 0x40000, 0x43000, LINUX_PROT_READ), -LINUX_ENOMEM);
+	CU_ASSERT_EQUAL(mm->vmas[0].vm_prot, RW);
+}
+
+static void test_vma_separate_host_memory_does_not_merge(void)
+{
+	reset();
+	mm_insert_anon_locked(mm, 0x50000, K4, RW, 0);
+	mm_insert_anon_locked(mm, 0x51000, K4, RW, 0);
+	vma_merge_range_locked(mm, 0x50000, 0x52000);
+	/* Two host allocations are not contiguous, so the areas stay apart. */
+	CU_ASSERT_EQUAL(mm->nr_vmas, 2);
+}
+
+static void test_unmapped_area_is_top_down_below_mmap_base(void)
+{
+	u64 a, b;
+
+	reset();
+	a = get_unmapped_area_locked(mm, 0, 2 * K4);
+	CU_ASSERT_EQUAL(a, MMAP_BASE - 2 * K4);
+	mm_insert_anon_locked(mm, a, 2 * K4, RW, 0);
+	b = get_unmapped_area_locked(mm, 0, K4);
+	CU_ASSERT_EQUAL(b, a - K4);
+	/* a free hint is honoured, a taken one is not */
+	CU_ASSERT_EQUAL(get_unmapped_area_locked(mm, 0x100000, K4), 0x100000);
+	CU_ASSERT_EQUAL(get_unmapped_area_locked(mm, a, K4), b);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("vma", setup, teardown);
+	CU_add_test(s, "lookup finds containing area", test_vma_lookup_finds_containing_area);
+	CU_add_test(s, "unmap middle splits in two", test_vma_unmap_middle_splits_in_two);
+	CU_add_test(s, "split at end keeps prefix", test_vma_split_at_end_keeps_prefix);
+	CU_add_test(s, "protect splits then merges back", test_vma_protect_splits_then_merges_back);
+	CU_add_test(s, "protect of a hole is ENOMEM", test_vma_protect_of_hole_is_enomem);
+	CU_add_test(s, "separate host memory does not merge", test_vma_separate_host_memory_does_not_merge);
+	CU_add_test(s, "unmapped area is top-down", test_unmapped_area_is_top_down_below_mmap_base);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
