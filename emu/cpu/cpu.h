@@ -51,6 +51,11 @@ void x87_scan_code(struct mm_struct *mm, u64 addr, const u8 *code, u64 len);
 int x87_install_hooks(struct task *t);
 /* CPUID.1:EDX of the engine, for AT_HWCAP. Call before the program runs. */
 u64 cpu_hwcap(struct task *t);
+/*
+ * The instruction of a memory fault at data address addr in the block that
+ * starts at block_start (fault.c), or 0 when it cannot be found.
+ */
+u64 cpu_find_fault_insn(struct task *t, u64 block_start, u64 addr);
 /* Prints registers and the faulting instruction (Capstone) to stderr. */
 void cpu_fault_report(struct task *t);
 

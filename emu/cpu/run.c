@@ -43,6 +43,14 @@ static void handle_exit_reason(struct task *t, uc_err err)
 
 	if (!f->sig && (err != UC_ERR_OK || !atomic_load(&t->pending)))
 		fault_from_uc_error(t, err);
+	if (f->sig && !f->rip_exact) {
+		u64 rip = cpu_find_fault_insn(t, f->rip, f->addr);
+		if (rip) {
+			f->rip = rip;
+			f->rip_exact = true;
+			cpu_set(t, CPU_RIP, rip);
+		}
+	}
 	if (f->sig) {
 		force_sig_fault(t, f->sig, f->code, f->addr);
 		f->sig = 0;

@@ -57,8 +57,7 @@ void trace_close(void)
 		fclose(tr.out);
 	else if (tr.out)
 		fflush(tr.out);
-	tr.out = NULL;
-	trace_on = false;
+	tr.out = NULL; /* trace_on stays: tasks may still be running the hooks */
 	pthread_mutex_unlock(&tr.lock);
 }
 
@@ -166,18 +165,49 @@ static void write_sigline_locked(struct trace_task_state *s, int nr_tasks)
 	s->siglen = 0;
 }
 
+/* Writes the call under way as "= ?" (its task died in it).  Caller holds tr.lock. */
+static void end_call_locked(struct trace_task_state *s, int nr_tasks)
+{
+	char mem[LINE_MAX_BYTES];
+	struct tbuf line;
+
+	if (!s->in_syscall)
+		return;
+	tb_init(&line, mem, sizeof(mem));
+	print_prefix(&line, s->tid, nr_tasks);
+	print_started_half(&line, s);
+	if (!s->entry_complete)
+		tb_puts(&line, " <unfinished ...>");
+	print_result(&line, "?");
+	write_line_locked(&line);
+	s->in_syscall = false;
+}
+
+/* end_call_locked for a call whose exit the kernel never reported. */
+static void end_call(struct trace_task_state *s, int nr_tasks)
+{
+	pthread_mutex_lock(&tr.lock);
+	pending_del_locked(s);
+	flush_pending_locked(nr_tasks);
+	end_call_locked(s, nr_tasks);
+	write_sigline_locked(s, nr_tasks);
+	pthread_mutex_unlock(&tr.lock);
+}
+
 void trace_syscall_enter(struct task *t, u64 nr, const u64 a[6])
 {
 	struct trace_task_state *s = task_trace_state(t);
 	struct tbuf b;
 
 	if (s->in_syscall)
-		trace_task_free(t); /* a call that never returned; forget it */
+		end_call(s, kernel_nr_tasks()); /* the kernel never reported its exit */
 	trace_resolve_call(t, nr, a, &s->call);
 	tb_init(&b, s->buf, sizeof(s->buf));
 	s->nr = nr;
 	s->tid = task_tid(t);
 	s->entry_complete = trace_format_entry(t, nr, a, s, &b);
+	if (b.overflow)
+		memcpy(b.p + b.len - 3, "...", 3);
 	s->len = (u16)b.len;
 	s->siglen = 0;
 	s->in_syscall = true;
@@ -222,29 +252,20 @@ static void trace_task_end(struct task *t, const char *tail)
 {
 	struct trace_task_state *s = task_trace_state(t);
 	int nr_tasks = kernel_nr_tasks();
-	char mem[LINE_MAX_BYTES];
+	char mem[128];
 	struct tbuf line;
 
 	s->tid = task_tid(t);
 	pthread_mutex_lock(&tr.lock);
 	pending_del_locked(s);
 	flush_pending_locked(nr_tasks);
-	if (s->in_syscall) {
-		tb_init(&line, mem, sizeof(mem));
-		print_prefix(&line, s->tid, nr_tasks);
-		print_started_half(&line, s);
-		if (!s->entry_complete)
-			tb_puts(&line, " <unfinished ...>");
-		print_result(&line, "?");
-		write_line_locked(&line);
-	}
+	end_call_locked(s, nr_tasks);
 	write_sigline_locked(s, nr_tasks);
 	tb_init(&line, mem, sizeof(mem));
 	print_prefix(&line, s->tid, nr_tasks);
 	tb_puts(&line, tail);
 	write_line_locked(&line);
 	pthread_mutex_unlock(&tr.lock);
-	s->in_syscall = false;
 }
 
 void trace_exit_group(struct task *t, int code)

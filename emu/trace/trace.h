@@ -22,6 +22,7 @@ struct task;
 struct trace_call {
 	u8 nargs;            /* slots to print */
 	u8 ret_kind;         /* enum syscall_ret_kind */
+	u8 glued;            /* bit n: slot n follows slot n-1 without ", " */
 	u8 kind[6];          /* enum syscall_arg_kind of each slot */
 	u8 idx[6];           /* the register a slot shows (TRACE_NO_REG for none) */
 	const char *label[6]; /* "label=" before the value (clone), or NULL */
@@ -54,13 +55,29 @@ struct trace_task_state {
 	struct trace_task_state *pend_prev, *pend_next;
 };
 
-/* True while tracing; the kernel calls the hooks below only then. */
+/*
+ * The kernel calls the hooks below only while trace_on.  trace_open sets it
+ * before any task runs and nothing clears it, so tasks read it unlocked.
+ */
 extern bool trace_on;
 
 /* Starts tracing to path (NULL or "": stderr). Returns 0 or -errno (host). */
 int trace_open(const char *path);
-/* Flushes and closes the trace (also run at exit). */
+/* Flushes and closes the trace; hooks still called write nothing.  Runs at exit too. */
 void trace_close(void);
+
+/*
+ * The hooks for task t run on t's own host thread, never under trace_lock
+ * (they read guest memory).  The kernel's part of the bargain:
+ *  - every call gets trace_syscall_enter before its handler and, if it
+ *    returns to the guest, trace_syscall_exit with the value rax gets
+ *    (rt_sigreturn: the restored rax; execve: 0); a clone child does not
+ *    report the exit of the clone that made it;
+ *  - a task that dies gets trace_exit_group or trace_killed instead, which
+ *    finish a call it was in as "= ?";
+ *  - a signal is reported (trace_signal) when it is delivered, after the
+ *    line of the call it interrupted.
+ */
 
 /* The syscall hook, around the handler: a[] are rdi rsi rdx r10 r8 r9. */
 void trace_syscall_enter(struct task *t, u64 nr, const u64 a[6]);

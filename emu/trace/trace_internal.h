@@ -172,6 +172,8 @@ bool fmt_sockaddr(struct targ *c, u64 v);
 /* Fills call for syscall nr from its table row and any special decoder. */
 void trace_resolve_call(struct task *t, u64 nr, const u64 a[6], struct trace_call *call);
 void print_ioctl_cmd(struct tbuf *b, u32 cmd);
+bool fmt_clone_args(struct targ *c, u64 v);
+bool fmt_clone_args_out(struct targ *c, u64 v);
 
 /* The generic argument engine (trace_args.c). */
 /* Prints the name, "(" and the slots printable at entry; returns entry_complete. */

@@ -204,7 +204,7 @@ static void resolve_futex(struct task *t, const u64 a[6], struct trace_call *cal
 	if (use & FX_UADDR2)
 		add_reg(call, a, ARG_ptr, 4);
 	if (use & FX_VAL3)
-		add_reg(call, a, cmd == 9 || cmd == 10 ? ARG_xint : ARG_uint, 5);
+		add_reg(call, a, cmd == 9 || cmd == 10 ? ARG_futexbitset : ARG_uint, 5);
 }
 
 /* clone(child_stack=, flags=, parent_tid=, tls=, child_tidptr=): x86-64 passes
@@ -222,6 +222,97 @@ static void resolve_clone(struct task *t, const u64 a[6], struct trace_call *cal
 		add_slot(call, ARG_hex, 4, a[4], "tls");
 	if (flags & (LINUX_CLONE_CHILD_SETTID | LINUX_CLONE_CHILD_CLEARTID))
 		add_slot(call, ARG_ptr, 3, a[3], "child_tidptr");
+}
+
+/* struct clone_args (64 bytes in its first version, 88 with cgroup). */
+struct linux_clone_args {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	u64 set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_INTO_CGROUP 0x200000000ULL
+
+/* Reads clone3's struct of the size in the next argument; false if it cannot. */
+static bool read_clone_args(struct targ *c, u64 v, struct linux_clone_args *ca)
+{
+	u64 size = MIN(c->a[1], (u64)sizeof(*ca));
+
+	memset(ca, 0, sizeof(*ca));
+	return c->a[1] >= CLONE_ARGS_SIZE_VER0 && trace_peek(c, ca, v, (size_t)size);
+}
+
+static void print_field_hex(struct tbuf *b, const char *name, u64 v)
+{
+	tb_printf(b, ", %s=", name);
+	tb_hex(b, v);
+}
+
+/* {flags=..., child_tid=..., parent_tid=..., exit_signal=0, stack=..., stack_size=..., tls=...} */
+bool fmt_clone_args(struct targ *c, u64 v)
+{
+	struct linux_clone_args ca;
+
+	if (!read_clone_args(c, v, &ca)) {
+		tb_addr(c->b, v);
+		return true;
+	}
+	tb_puts(c->b, "{flags=");
+	print_flags(c->b, &xt_clone_flags, ca.flags);
+	if (ca.flags & LINUX_CLONE_PIDFD)
+		print_field_hex(c->b, "pidfd", ca.pidfd);
+	if (ca.flags & (LINUX_CLONE_CHILD_SETTID | LINUX_CLONE_CHILD_CLEARTID))
+		print_field_hex(c->b, "child_tid", ca.child_tid);
+	if (ca.flags & LINUX_CLONE_PARENT_SETTID)
+		print_field_hex(c->b, "parent_tid", ca.parent_tid);
+	tb_puts(c->b, ", exit_signal=");
+	if (ca.exit_signal)
+		print_signame(c->b, (int)ca.exit_signal);
+	else
+		tb_putc(c->b, '0');
+	print_field_hex(c->b, "stack", ca.stack);
+	print_field_hex(c->b, "stack_size", ca.stack_size);
+	if (ca.flags & LINUX_CLONE_SETTLS)
+		print_field_hex(c->b, "tls", ca.tls);
+	if (ca.set_tid_size) {
+		print_field_hex(c->b, "set_tid", ca.set_tid);
+		tb_printf(c->b, ", set_tid_size=%llu", (unsigned long long)ca.set_tid_size);
+	}
+	if (ca.flags & CLONE_INTO_CGROUP)
+		tb_printf(c->b, ", cgroup=%llu", (unsigned long long)ca.cgroup);
+	tb_putc(c->b, '}');
+	return true;
+}
+
+/* " => {pidfd=[3], parent_tid=[1234]}": what a successful clone3 wrote back. */
+bool fmt_clone_args_out(struct targ *c, u64 v)
+{
+	struct linux_clone_args ca;
+	s32 val;
+	bool any = false;
+
+	if (targ_failed(c) || !read_clone_args(c, v, &ca) ||
+	    !(ca.flags & (LINUX_CLONE_PIDFD | LINUX_CLONE_PARENT_SETTID)))
+		return false;
+	tb_puts(c->b, " => {");
+	if ((ca.flags & LINUX_CLONE_PIDFD) && trace_peek(c, &val, ca.pidfd, sizeof(val))) {
+		tb_printf(c->b, "pidfd=[%d]", val);
+		any = true;
+	}
+	if ((ca.flags & LINUX_CLONE_PARENT_SETTID) &&
+	    trace_peek(c, &val, ca.parent_tid, sizeof(val)))
+		tb_printf(c->b, "%sparent_tid=[%d]", any ? ", " : "", val);
+	tb_putc(c->b, '}');
+	return true;
+}
+
+/* clone3({...} => {parent_tid=[1234]}, 88) */
+static void resolve_clone3(struct task *t, const u64 a[6], struct trace_call *call)
+{
+	(void)t;
+	add_reg(call, a, ARG_clone_args, 0);
+	add_reg(call, a, ARG_clone_args_out, 0);
+	call->glued |= 1u << 1;
+	add_reg(call, a, ARG_size, 1);
 }
 
 #define PR_SET_PDEATHSIG 1
@@ -268,7 +359,7 @@ static const struct {
 } special[] = {
 	{ "fcntl", resolve_fcntl }, { "ioctl", resolve_ioctl },
 	{ "arch_prctl", resolve_arch_prctl }, { "futex", resolve_futex },
-	{ "clone", resolve_clone }, { "prctl", resolve_prctl },
+	{ "clone", resolve_clone }, { "clone3", resolve_clone3 }, { "prctl", resolve_prctl },
 	{ "rt_sigreturn", resolve_rt_sigreturn },
 };
 

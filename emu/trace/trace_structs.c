@@ -62,16 +62,17 @@ bool fmt_statx(struct targ *c, u64 v)
 	return true;
 }
 
+/* strace prints the fraction unsigned: tv_nsec=18446744073709551615 for -1. */
 static void print_timespec(struct tbuf *b, const struct linux_timespec *ts)
 {
-	tb_printf(b, "{tv_sec=%lld, tv_nsec=%lld}", (long long)ts->tv_sec,
-		  (long long)ts->tv_nsec);
+	tb_printf(b, "{tv_sec=%lld, tv_nsec=%llu}", (long long)ts->tv_sec,
+		  (unsigned long long)ts->tv_nsec);
 }
 
 static void print_timeval(struct tbuf *b, const struct linux_timeval *tv)
 {
-	tb_printf(b, "{tv_sec=%lld, tv_usec=%lld}", (long long)tv->tv_sec,
-		  (long long)tv->tv_usec);
+	tb_printf(b, "{tv_sec=%lld, tv_usec=%llu}", (long long)tv->tv_sec,
+		  (unsigned long long)tv->tv_usec);
 }
 
 bool fmt_timespec(struct targ *c, u64 v)
