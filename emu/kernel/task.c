@@ -20,8 +20,8 @@ struct kernel_config kconfig = { .cpus = 1, .pid_base = 1 };
 static struct {
 	pthread_mutex_t tasks_lock;
 	pthread_cond_t task_exited;
+	atomic_int nr_tasks; /* changed under tasks_lock; read without it */
 	/* guarded by tasks_lock */
-	int nr_tasks;
 	int next_pid;
 	bool init_done;
 	int init_status;
@@ -38,12 +38,10 @@ int task_tgid(const struct task *t) { return t->signal->tgid; }
 struct trace_task_state *task_trace_state(struct task *t) { return &t->trace; }
 u64 task_user_sp(struct task *t) { return cpu_get(t, CPU_RSP); }
 
+/* Lock-free so the tracer may ask while holding any lock. */
 int kernel_nr_tasks(void)
 {
-	pthread_mutex_lock(&kernel.tasks_lock);
-	int n = kernel.nr_tasks;
-	pthread_mutex_unlock(&kernel.tasks_lock);
-	return n;
+	return atomic_load(&kernel.nr_tasks);
 }
 
 void task_set_pending(struct task *t, unsigned bits)

@@ -121,6 +121,7 @@ bool fmt_pollfd(struct targ *c, u64 v)
 }
 
 /* The pollfds with events: " ([{fd=3, revents=POLLIN}])", or " (Timeout)". */
+#define MAX_POLLFDS 65536ULL
 void print_poll_result(struct targ *c)
 {
 	u64 v = c->call->val[0], count = c->call->val[1];
@@ -132,7 +133,7 @@ void print_poll_result(struct targ *c)
 		return;
 	}
 	tb_puts(c->b, " ([");
-	for (u64 i = 0; i < count && shown < (u64)c->ret; i++) {
+	for (u64 i = 0; i < MIN(count, MAX_POLLFDS) && shown < (u64)c->ret; i++) {
 		if (!trace_peek(c, &p, v + i * sizeof(p), sizeof(p)))
 			break;
 		if (!p.revents)

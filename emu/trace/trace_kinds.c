@@ -190,6 +190,7 @@ static bool fmt_strarray(struct targ *c, u64 v)
 }
 
 /* The address, and the number of variables in a comment. */
+#define MAX_ENVP_COUNT 1000000
 static bool fmt_envp(struct targ *c, u64 v)
 {
 	unsigned n = 0;
@@ -198,7 +199,7 @@ static bool fmt_envp(struct targ *c, u64 v)
 	tb_addr(c->b, v);
 	if (!v)
 		return true;
-	while (trace_peek(c, &p, v + 8 * n, sizeof(p)) && p)
+	while (n < MAX_ENVP_COUNT && trace_peek(c, &p, v + 8 * n, sizeof(p)) && p)
 		n++;
 	tb_printf(c->b, " /* %u var%s */", n, n == 1 ? "" : "s");
 	return true;

@@ -2,7 +2,6 @@
  * Signals as strace prints them: names, sets ([INT TERM], ~[RTMIN]),
  * struct sigaction, stack_t, rt_sigreturn's frame and siginfo.
  */
-#include <string.h>
 #include "trace_internal.h"
 #include "../../abi/linux/signal.h"
 
@@ -230,10 +229,10 @@ void print_siginfo(struct tbuf *b, const struct trace_siginfo *si)
 	print_signame(b, si->signo);
 	tb_puts(b, ", si_code=");
 	print_si_code(b, si->signo, si->code);
-	if (si->err) {
-		tb_puts(b, ", si_errno=");
-		tb_puts(b, trace_errno_name(si->err) ? trace_errno_name(si->err) : "?");
-	}
+	if (si->err && trace_errno_name(si->err))
+		tb_printf(b, ", si_errno=%s", trace_errno_name(si->err));
+	else if (si->err)
+		tb_printf(b, ", si_errno=%d", si->err);
 	if (si->code == 0 || si->code == -1 || si->code == -6)
 		tb_printf(b, ", si_pid=%d, si_uid=%u", si->pid, si->uid);
 	else if (si->code > 0 && si->code != 0x80 && si->signo == LINUX_SIGCHLD)

@@ -1,7 +1,7 @@
 /*
  * A call's argument list: the table row's, or, for the calls whose
  * arguments depend on a command (fcntl, ioctl, arch_prctl, futex, prctl)
- * or that strace prints in its own order (clone, rt_sigreturn), a list
+ * or that strace prints its own way (clone, clone3, rt_sigreturn), a list
  * decided here from the values the call was made with.
  */
 #include <string.h>

@@ -8,6 +8,7 @@
  * pulls in only emu/trace and never the kernel objects these stubs replace.
  */
 #include <CUnit/Basic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +229,7 @@ static void test_errno_names_and_texts(void)
 
 /* Whole lines: trace to a temporary file and read it back. */
 static char trace_path[64];
+static char trace_out[1 << 20];
 
 static void start_trace(void)
 {
@@ -243,18 +245,17 @@ static void start_trace(void)
 /* Stops tracing and returns what was written (static storage). */
 static const char *stop_trace(void)
 {
-	static char out[16384];
 	FILE *f;
 	size_t n;
 
 	trace_close();
 	f = fopen(trace_path, "r");
 	CU_ASSERT_FATAL(f != NULL);
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
+	n = fread(trace_out, 1, sizeof(trace_out) - 1, f);
+	trace_out[n] = '\0';
 	fclose(f);
 	unlink(trace_path);
-	return out;
+	return trace_out;
 }
 
 static void call(struct task *t, u64 nr, u64 a0, u64 a1, u64 a2, u64 a3, long ret)
@@ -317,6 +318,32 @@ static void test_lines_for_special_decoders(void)
 		"7     ioctl(1, _IOC(_IOC_NONE, 0x12, 0x34, 0), 0) = -1 ENOTTY (Inappropriate ioctl for device)\n"
 		"7     umask(022)                        = 0777\n"
 		"7     syscall_0x190(0x1, 0x2, 0x3, 0, 0, 0) = -1 ENOSYS (Function not implemented)\n");
+}
+
+static void test_lines_for_threads(void)
+{
+	struct task t = { .tid = 300 };
+	u64 args[11] = { 0x3d0f00, 0, 0x7f0000000990, GUEST_BASE + 512, 0, 0x7f0000001000,
+			 0x800300, 0x7f00000006c0 };
+	u64 futex[6] = { 0x7f0000000990, 9 | 256, 301, 0, 0, 0xffffffff };
+	s32 child = 301;
+	u64 uargs = put(0, args, sizeof(args));
+
+	put(512, &child, sizeof(child));
+	start_trace();
+	call(&t, 435, uargs, 88, 0, 0, 301);
+	trace_syscall_enter(&t, 202, futex);
+	trace_syscall_exit(&t, 202, futex, 0);
+	call(&t, 56, 0x1200011, 0, 0, 0, 302);
+	CU_ASSERT_STRING_EQUAL(stop_trace(),
+		"300   clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|"
+		"CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, "
+		"child_tid=0x7f0000000990, parent_tid=0x10200, exit_signal=0, stack=0x7f0000001000, "
+		"stack_size=0x800300, tls=0x7f00000006c0} => {parent_tid=[301]}, 88) = 301\n"
+		"300   futex(0x7f0000000990, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME, 301, NULL, "
+		"FUTEX_BITSET_MATCH_ANY) = 0\n"
+		"300   clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		"child_tidptr=NULL) = 302\n");
 }
 
 static void test_sigaction_and_rlimit_structs(void)
@@ -413,6 +440,54 @@ static void test_stderr_prefix_only_with_several_tasks(void)
 		"[pid    77] getpid()                    = 77\n");
 }
 
+/* Tasks tracing at once: every call ends up as exactly one line with its result. */
+#define RACE_TASKS 4
+#define RACE_CALLS 300
+
+static void *race_task(void *arg)
+{
+	struct task *t = arg;
+	u64 a[6] = { 1, GUEST_BASE, 1, 0, 0, 0 };
+
+	for (int i = 0; i < RACE_CALLS; i++) {
+		u64 nr = i % 2 ? 39 : 1; /* getpid, write(1, "x", 1) */
+
+		trace_syscall_enter(t, nr, a);
+		trace_syscall_exit(t, nr, a, 1);
+	}
+	return NULL;
+}
+
+static void test_concurrent_tasks_write_whole_lines(void)
+{
+	static struct task tasks[RACE_TASKS];
+	pthread_t threads[RACE_TASKS];
+	int results[RACE_TASKS] = { 0 };
+	const char *out;
+
+	put(0, "x", 1);
+	nr_tasks = RACE_TASKS;
+	start_trace();
+	for (int i = 0; i < RACE_TASKS; i++) {
+		tasks[i].tid = 200 + i;
+		pthread_create(&threads[i], NULL, race_task, &tasks[i]);
+	}
+	for (int i = 0; i < RACE_TASKS; i++)
+		pthread_join(threads[i], NULL);
+	nr_tasks = 1;
+	out = stop_trace();
+	for (const char *line = out; *line; line = strchr(line, '\n') + 1) {
+		const char *end = strchr(line, '\n'), *unfinished = strstr(line, " <unfinished ...>\n");
+		int tid = atoi(line);
+
+		CU_ASSERT_FATAL(tid >= 200 && tid < 200 + RACE_TASKS && end);
+		if (unfinished != end - strlen(" <unfinished ...>"))
+			results[tid - 200]++; /* a whole line or a resumed half */
+	}
+	for (int i = 0; i < RACE_TASKS; i++)
+		CU_ASSERT_EQUAL(results[i], RACE_CALLS);
+}
+
 int main(void)
 {
 	static const struct {
@@ -429,11 +504,13 @@ int main(void)
 		{ "errno_names_and_texts", test_errno_names_and_texts },
 		{ "lines_for_open_read_write_fstat", test_lines_for_open_read_write_fstat },
 		{ "lines_for_special_decoders", test_lines_for_special_decoders },
+		{ "lines_for_threads", test_lines_for_threads },
 		{ "sigaction_and_rlimit_structs", test_sigaction_and_rlimit_structs },
 		{ "two_tasks_unfinished_and_resumed", test_two_tasks_unfinished_and_resumed },
 		{ "signal_lines", test_signal_lines },
 		{ "execve_line", test_execve_line },
 		{ "stderr_prefix_only_with_several_tasks", test_stderr_prefix_only_with_several_tasks },
+		{ "concurrent_tasks_write_whole_lines", test_concurrent_tasks_write_whole_lines },
 	};
 	CU_pSuite suite;
 	unsigned failed;
