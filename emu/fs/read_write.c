@@ -44,16 +44,18 @@ static long write_chunk(struct file *f, const void *buf, u64 n, s64 pos)
 	return f->f_op->pwrite ? f->f_op->pwrite(f, buf, n, pos) : -LINUX_ESPIPE;
 }
 
-long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
+/*
+ * The guest side of a transfer: the accessible prefix of [ubuf, ubuf+count)
+ * moves in RW_CHUNK pieces through a kernel buffer.  Stops at a short
+ * transfer; returns the bytes moved, or the first piece's error.
+ */
+static long transfer_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos,
+			  bool write)
 {
-	u64 room, done = 0;
+	u64 room = user_access_len(t, ubuf, count, write ? LINUX_PROT_READ : LINUX_PROT_WRITE);
+	u64 done = 0;
 	u8 *buf;
 
-	if (!file_readable(f))
-		return -LINUX_EBADF;
-	if (count == 0)
-		return read_chunk(f, NULL, 0, pos);
-	room = user_access_len(t, ubuf, count, LINUX_PROT_WRITE);
 	if (room == 0)
 		return -LINUX_EFAULT;
 	buf = malloc(MIN(room, RW_CHUNK));
@@ -61,14 +63,19 @@ long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos
 		return -LINUX_ENOMEM;
 	while (done < room) {
 		u64 want = MIN(room - done, RW_CHUNK);
-		long n = read_chunk(f, buf, want, pos < 0 ? pos : pos + (s64)done);
+		s64 at = pos < 0 ? pos : pos + (s64)done;
+		long n;
+		if (write) {
+			copy_from_user(t, buf, ubuf + done, want);
+			n = write_chunk(f, buf, want, at);
+		} else {
+			n = read_chunk(f, buf, want, at);
+			if (n > 0 && copy_to_user(t, ubuf + done, buf, n))
+				n = -LINUX_EFAULT;
+		}
 		if (n <= 0) {
 			if (done == 0)
 				done = n;
-			break;
-		}
-		if (copy_to_user(t, ubuf + done, buf, n)) {
-			done = done ? done : (u64)-LINUX_EFAULT;
 			break;
 		}
 		done += n;
@@ -79,37 +86,25 @@ long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos
 	return (long)done;
 }
 
+long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
+{
+	if (!file_readable(f))
+		return -LINUX_EBADF;
+	if (count == 0)
+		return read_chunk(f, NULL, 0, pos);
+	return transfer_user(t, f, ubuf, count, pos, false);
+}
+
 long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
 {
-	u64 room, done = 0;
-	u8 *buf;
+	long ret;
 
 	if (!file_writable(f))
 		return -LINUX_EBADF;
 	if (count == 0)
 		return write_chunk(f, NULL, 0, pos);
-	room = user_access_len(t, ubuf, count, LINUX_PROT_READ);
-	if (room == 0)
-		return -LINUX_EFAULT;
-	buf = malloc(MIN(room, RW_CHUNK));
-	if (!buf)
-		return -LINUX_ENOMEM;
-	while (done < room) {
-		u64 want = MIN(room - done, RW_CHUNK);
-		long n;
-		copy_from_user(t, buf, ubuf + done, want);
-		n = write_chunk(f, buf, want, pos < 0 ? pos : pos + (s64)done);
-		if (n <= 0) {
-			if (done == 0)
-				done = n;
-			break;
-		}
-		done += n;
-		if ((u64)n < want)
-			break;
-	}
-	free(buf);
-	if ((long)done == -LINUX_EPIPE)
+	ret = transfer_user(t, f, ubuf, count, pos, true);
+	if (ret == -LINUX_EPIPE)
 		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
-	return (long)done;
+	return ret;
 }

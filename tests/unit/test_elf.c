@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include "loader/loader.h"
 #include "emu/mm/mm.h"
 #include "abi/linux/errno.h"
@@ -116,16 +116,10 @@ static void test_elf_rejections_name_the_problem(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	static const struct unit_test tests[] = {
+		{ "valid static exec passes", test_elf_valid_static_exec_passes },
+		{ "rejections name the problem", test_elf_rejections_name_the_problem },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("elf", NULL, NULL);
-	CU_add_test(s, "valid static exec passes", test_elf_valid_static_exec_passes);
-	CU_add_test(s, "rejections name the problem", test_elf_rejections_name_the_problem);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return RUN_UNIT_TESTS("elf", NULL, NULL, tests);
 }

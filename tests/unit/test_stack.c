@@ -3,7 +3,7 @@
  * strings at the top in order, 16-byte alignment, E2BIG when it cannot fit.
  */
 #include <string.h>
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include "loader/loader.h"
 #include "abi/linux/auxv.h"
 
@@ -82,16 +82,10 @@ static void test_stack_too_small_is_refused(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	static const struct unit_test tests[] = {
+		{ "layout matches Linux", test_stack_layout_matches_linux },
+		{ "too small is refused", test_stack_too_small_is_refused },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("stack", NULL, NULL);
-	CU_add_test(s, "layout matches Linux", test_stack_layout_matches_linux);
-	CU_add_test(s, "too small is refused", test_stack_too_small_is_refused);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return RUN_UNIT_TESTS("stack", NULL, NULL, tests);
 }

@@ -5,7 +5,7 @@
  * the real table; the source tree is found from this file's path, or from
  * $LXEMU_SOURCE_DIR).
  */
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,10 +229,7 @@ static void test_generator_refuses_malformed_tables(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		{ "known_numbers", test_known_numbers },
 		{ "known_argument_lists", test_known_argument_lists },
 		{ "numbering_has_only_linux_holes", test_numbering_has_only_linux_holes },
@@ -242,23 +239,16 @@ int main(void)
 		{ "generator_accepts_the_real_table", test_generator_accepts_the_real_table },
 		{ "generator_refuses_malformed_tables", test_generator_refuses_malformed_tables },
 	};
-	CU_pSuite suite;
-	unsigned failed;
 	char cmd[128];
+	int failed;
 
 	find_source_dir();
 	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/test_syscall_table.XXXXXX");
-	if (!mkdtemp(tmp_dir) || CU_initialize_registry() != CUE_SUCCESS)
+	if (!mkdtemp(tmp_dir))
 		return 2;
-	suite = CU_add_suite("syscall_table", NULL, NULL);
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	failed = RUN_UNIT_TESTS("syscall_table", NULL, NULL, tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
 	if (system(cmd) != 0)
-		failed++;
-	return failed ? 1 : 0;
+		failed = 1;
+	return failed;
 }

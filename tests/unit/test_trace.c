@@ -7,7 +7,7 @@
  * generated table in without handlers, so that linking against lxemu_core
  * pulls in only emu/trace and never the kernel objects these stubs replace.
  */
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,10 +490,7 @@ static void test_concurrent_tasks_write_whole_lines(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		{ "quote_escapes_like_strace", test_quote_escapes_like_strace },
 		{ "buffers_truncate_at_32_bytes", test_buffers_truncate_at_32_bytes },
 		{ "open_flags_decode_by_name", test_open_flags_decode_by_name },
@@ -512,17 +509,6 @@ int main(void)
 		{ "stderr_prefix_only_with_several_tasks", test_stderr_prefix_only_with_several_tasks },
 		{ "concurrent_tasks_write_whole_lines", test_concurrent_tasks_write_whole_lines },
 	};
-	CU_pSuite suite;
-	unsigned failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("trace", NULL, NULL);
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return RUN_UNIT_TESTS("trace", NULL, NULL, tests);
 }

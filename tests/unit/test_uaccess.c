@@ -3,7 +3,7 @@
  * protections, buffers straddling two VMAs, and nothing copied on failure.
  */
 #include <string.h>
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include "emu/kernel/task.h"
 #include "emu/mm/mm.h"
 #include "emu/mm/uaccess.h"
@@ -84,19 +84,13 @@ static void test_access_len_stops_at_protection_change(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	static const struct unit_test tests[] = {
+		{ "copy roundtrip across vma boundary", test_copy_roundtrip_across_vma_boundary },
+		{ "write to read-only is EFAULT", test_write_to_readonly_is_efault_and_writes_nothing },
+		{ "read into hole is EFAULT", test_read_into_hole_is_efault },
+		{ "strncpy_from_user", test_strncpy_stops_at_nul_and_detects_unterminated },
+		{ "access len", test_access_len_stops_at_protection_change },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("uaccess", setup, teardown);
-	CU_add_test(s, "copy roundtrip across vma boundary", test_copy_roundtrip_across_vma_boundary);
-	CU_add_test(s, "write to read-only is EFAULT", test_write_to_readonly_is_efault_and_writes_nothing);
-	CU_add_test(s, "read into hole is EFAULT", test_read_into_hole_is_efault);
-	CU_add_test(s, "strncpy_from_user", test_strncpy_stops_at_nul_and_detects_unterminated);
-	CU_add_test(s, "access len", test_access_len_stops_at_protection_change);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return RUN_UNIT_TESTS("uaccess", setup, teardown, tests);
 }

@@ -2,7 +2,7 @@
  * VMA bookkeeping: insert, lookup, split on unmap and mprotect, merge of
  * neighbours that agree, and the top-down search for free ranges.
  */
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include "emu/mm/mm.h"
 #include "abi/linux/mman.h"
 #include "abi/linux/errno.h"
@@ -107,21 +107,15 @@ static void test_unmapped_area_is_top_down_below_mmap_base(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	static const struct unit_test tests[] = {
+		{ "lookup finds containing area", test_vma_lookup_finds_containing_area },
+		{ "unmap middle splits in two", test_vma_unmap_middle_splits_in_two },
+		{ "split at end keeps prefix", test_vma_split_at_end_keeps_prefix },
+		{ "protect splits then merges back", test_vma_protect_splits_then_merges_back },
+		{ "protect of a hole is ENOMEM", test_vma_protect_of_hole_is_enomem },
+		{ "separate host memory does not merge", test_vma_separate_host_memory_does_not_merge },
+		{ "unmapped area is top-down", test_unmapped_area_is_top_down_below_mmap_base },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("vma", setup, teardown);
-	CU_add_test(s, "lookup finds containing area", test_vma_lookup_finds_containing_area);
-	CU_add_test(s, "unmap middle splits in two", test_vma_unmap_middle_splits_in_two);
-	CU_add_test(s, "split at end keeps prefix", test_vma_split_at_end_keeps_prefix);
-	CU_add_test(s, "protect splits then merges back", test_vma_protect_splits_then_merges_back);
-	CU_add_test(s, "protect of a hole is ENOMEM", test_vma_protect_of_hole_is_enomem);
-	CU_add_test(s, "separate host memory does not merge", test_vma_separate_host_memory_does_not_merge);
-	CU_add_test(s, "unmapped area is top-down", test_unmapped_area_is_top_down_below_mmap_base);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return RUN_UNIT_TESTS("vma", setup, teardown, tests);
 }
