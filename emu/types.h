@@ -27,6 +27,10 @@ static inline bool IS_ERR(const void *p)
 {
 	return (unsigned long)p >= (unsigned long)-MAX_ERRNO;
 }
+static inline bool IS_ERR_OR_NULL(const void *p)
+{
+	return !p || IS_ERR(p);
+}
 static inline bool IS_ERR_VALUE(unsigned long v)
 {
 	return v >= (unsigned long)-MAX_ERRNO;

@@ -15,9 +15,11 @@
 #include "../emu/mm/mm.h"
 #include "../emu/fs/file.h"
 #include "../abi/linux/errno.h"
+#include "../abi/linux/fcntl.h"
 #include "../abi/linux/mman.h"
 
-#define STACK_INITIAL_SIZE STACK_SIZE_MAX
+/* Linux's stack VMA starts 128 KiB below the arguments and grows on demand. */
+#define STACK_INITIAL_EXPAND (128 * 1024ULL)
 
 static u32 segment_prot(const Elf64_Phdr *ph)
 {
@@ -37,36 +39,42 @@ static void scan_code_locked(struct mm_struct *mm, u64 start, u64 end)
 	}
 }
 
-/* Maps one PT_LOAD segment; pages shared with the previous segment get both protections. */
-static long load_segment(struct mm_struct *mm, int fd, const Elf64_Phdr *ph, u64 bias)
+/*
+ * Maps one PT_LOAD segment as Linux does: its file pages as a private mapping
+ * of the program file (so /proc/self/maps names it), the rest of its last
+ * file page zeroed, and anonymous pages for the bss beyond.  A page shared
+ * with the previous segment goes to this one, as MAP_FIXED does on Linux.
+ */
+static long load_segment(struct mm_struct *mm, struct file *f, const Elf64_Phdr *ph, u64 bias)
 {
-	u64 start = PAGE_ALIGN_DOWN(ph->p_vaddr + bias), end = PAGE_ALIGN(ph->p_vaddr + bias + ph->p_memsz);
+	u64 vaddr = ph->p_vaddr + bias, start = PAGE_ALIGN_DOWN(vaddr);
+	u64 file_end = PAGE_ALIGN(vaddr + ph->p_filesz), end = PAGE_ALIGN(vaddr + ph->p_memsz);
 	u32 prot = segment_prot(ph);
-	struct vm_area_struct *v = vma_lookup_locked(mm, start);
-	u64 off = 0;
+	long err = 0;
 
-	if (v) { /* the first page already holds the previous segment's tail */
-		if (mm_protect_locked(mm, start, start + PAGE_SIZE, v->vm_prot | prot))
+	if (!ph->p_filesz)
+		file_end = start;
+	mm_unmap_locked(mm, start, end);
+	if (file_end > start) {
+		if (IS_ERR(mm_insert_anon_locked(mm, start, file_end - start, prot, 0)))
 			return -LINUX_ENOMEM;
-		start += PAGE_SIZE;
+		err = mm_attach_file_locked(mm, start, file_end, f, PAGE_ALIGN_DOWN(ph->p_offset),
+					    false, false);
+		if (err)
+			return err;
+		if (ph->p_memsz > ph->p_filesz)
+			memset(mm_host_locked(mm, vaddr + ph->p_filesz), 0,
+			       file_end - (vaddr + ph->p_filesz));
 	}
-	if (start < end && IS_ERR(mm_insert_anon_locked(mm, start, end - start, prot, 0)))
+	if (end > file_end && IS_ERR(mm_insert_anon_locked(mm, file_end, end - file_end, prot, 0)))
 		return -LINUX_ENOMEM;
-	while (off < ph->p_filesz) {
-		u64 addr = ph->p_vaddr + bias + off;
-		struct vm_area_struct *dst = vma_lookup_locked(mm, addr);
-		u64 n = MIN(ph->p_filesz - off, dst->vm_end - addr);
-		ssize_t r = pread(fd, dst->host + (addr - dst->vm_start), n, ph->p_offset + off);
-		if (r <= 0)
-			return r < 0 ? host_errno_to_linux(errno) : -LINUX_EIO;
-		off += r;
-	}
+	vma_merge_range_locked(mm, start, end);
 	if (ph->p_flags & PF_X)
-		scan_code_locked(mm, ph->p_vaddr + bias, ph->p_vaddr + bias + ph->p_filesz);
+		scan_code_locked(mm, vaddr, vaddr + ph->p_filesz);
 	return 0;
 }
 
-static long load_segments(struct mm_struct *mm, int fd, struct elf_info *info)
+static long load_segments(struct mm_struct *mm, struct file *f, struct elf_info *info)
 {
 	long err = 0;
 
@@ -75,7 +83,7 @@ static long load_segments(struct mm_struct *mm, int fd, struct elf_info *info)
 		const Elf64_Phdr *ph = &info->phdrs[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
-		err = load_segment(mm, fd, ph, info->bias);
+		err = load_segment(mm, f, ph, info->bias);
 		info->brk = MAX(info->brk, ph->p_vaddr + info->bias + ph->p_memsz);
 	}
 	mmap_unlock(mm);
@@ -87,8 +95,12 @@ static long setup_stack(struct task *t, struct elf_info *info, const char *path,
 {
 	struct mm_struct *mm = t->mm;
 	struct vm_area_struct *v;
-	u8 random[16];
+	/* Arguments and environment may take a quarter of the stack limit, as on Linux. */
+	u64 arg_max = MAX(MIN(t->signal->rlim[LINUX_RLIMIT_STACK].rlim_cur / 4, 1ULL << 30),
+			  STACK_INITIAL_EXPAND);
+	u8 random[16], *host;
 	u64 rsp;
+	long err = 0;
 	struct stack_params sp = {
 		.stack_top = STACK_TOP, .phdr = info->phdr_addr, .phent = sizeof(Elf64_Phdr),
 		.phnum = info->ehdr.e_phnum, .entry = info->ehdr.e_entry + info->bias, .base = 0,
@@ -100,19 +112,23 @@ static long setup_stack(struct task *t, struct elf_info *info, const char *path,
 	if (getrandom(random, sizeof(random), 0) != sizeof(random))
 		memset(random, 0x5a, sizeof(random));
 	mmap_lock(mm);
-	v = mm_insert_anon_locked(mm, STACK_TOP - STACK_INITIAL_SIZE, STACK_INITIAL_SIZE,
-				  LINUX_PROT_READ | LINUX_PROT_WRITE, VM_STACK | VM_GROWSDOWN);
-	if (IS_ERR(v)) {
-		mmap_unlock(mm);
-		return PTR_ERR(v);
+	/* Build the stack in the host memory behind its top, then make it a VMA. */
+	host = mm_host_reserve_locked(mm, STACK_TOP - arg_max);
+	rsp = host ? build_initial_stack(host, arg_max, &sp, argv, envp) : 0;
+	if (rsp) {
+		u64 start = PAGE_ALIGN_DOWN(rsp) - STACK_INITIAL_EXPAND;
+		v = mm_insert_anon_locked(mm, start, STACK_TOP - start,
+					  LINUX_PROT_READ | LINUX_PROT_WRITE, VM_STACK | VM_GROWSDOWN);
+		err = IS_ERR(v) ? PTR_ERR(v) : 0;
+	} else if (host) {
+		mm_host_release(host, arg_max, false);
 	}
-	/* Arguments may take at most a quarter of the stack, as Linux allows. */
-	rsp = build_initial_stack(v->host + STACK_INITIAL_SIZE * 3 / 4, STACK_INITIAL_SIZE / 4, &sp,
-				  argv, envp);
 	mm->start_stack = rsp;
 	mmap_unlock(mm);
 	if (!rsp)
-		return -LINUX_E2BIG;
+		return host ? -LINUX_E2BIG : -LINUX_ENOMEM;
+	if (err)
+		return err;
 	cpu_set(t, CPU_RSP, rsp);
 	cpu_set(t, CPU_RIP, sp.entry);
 	return 0;
@@ -130,6 +146,7 @@ long load_elf_binary(struct task *t, const char *path, char *const argv[], char 
 		     const char **why)
 {
 	struct elf_info info;
+	struct file *prog;
 	long err;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -143,12 +160,19 @@ long load_elf_binary(struct task *t, const char *path, char *const argv[], char 
 		close(fd);
 		return err;
 	}
-	err = load_segments(t->mm, fd, &info);
-	close(fd);
-	if (!err)
-		err = mm_init_brk(t->mm, PAGE_ALIGN(info.brk));
-	if (!err)
+	/* The VMAs keep references to the program file, as Linux's vm_file does. */
+	prog = host_file_wrap(fd, LINUX_O_RDONLY, kconfig.exe_path ? kconfig.exe_path : path);
+	if (!prog) {
+		close(fd);
+		elf_info_free(&info);
+		return -LINUX_ENOMEM;
+	}
+	err = load_segments(t->mm, prog, &info);
+	fput(prog);
+	if (!err) {
+		mm_init_brk(t->mm, PAGE_ALIGN(info.brk));
 		err = setup_stack(t, &info, path, argv, envp);
+	}
 	if (!err)
 		set_task_comm(t, path);
 	if (err && !*why)

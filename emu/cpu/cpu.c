@@ -81,31 +81,55 @@ static void hook_block(uc_engine *uc, u64 addr, u32 size, void *user)
 		uc_emu_stop(uc);
 }
 
-/* Maps the part of vma around addr that this engine does not map yet. */
-static bool map_vma_piece(uc_engine *uc, struct vm_area_struct *v, u64 addr)
+/* Neighbours of v that one engine region may cover with it: same protection and chunk. */
+static bool vma_run_joins(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
-	u64 start = v->vm_start, end = v->vm_end;
-	uc_mem_region *regs;
-	u32 n;
+	return a->vm_end == b->vm_start && vma_effective_prot(a) == vma_effective_prot(b) &&
+	       (a->vm_start >> CHUNK_SHIFT) == (b->vm_start >> CHUNK_SHIFT);
+}
 
-	if (uc_mem_regions(uc, &regs, &n) != UC_ERR_OK)
-		return false;
-	for (u32 i = 0; i < n; i++) {
-		u64 rb = regs[i].begin, re = regs[i].end + 1;
-		if (re <= addr && re > start)
-			start = re;
-		if (rb > addr && rb < end)
-			end = rb;
-	}
-	uc_free(regs);
-	return uc_mem_map_ptr(uc, start, end - start, vma_effective_prot(v),
-			      v->host + (start - v->vm_start)) == UC_ERR_OK;
+/*
+ * Maps the run of VMAs around v as one region, replacing the regions this
+ * engine had for parts of it: neighbouring VMAs are neighbours in host memory
+ * (mm.h), so a heap of thousands of mappings stays one region, not thousands
+ * (Unicorn's costs grow with the square of the region count, and it aborts
+ * past about 4,000).
+ */
+static bool map_vma_run_locked(struct task *t, struct mm_struct *mm, struct vm_area_struct *v)
+{
+	int i = (int)(v - mm->vmas), lo = i, hi = i;
+	u64 start, end;
+
+	while (lo > 0 && vma_run_joins(&mm->vmas[lo - 1], &mm->vmas[lo]))
+		lo--;
+	while (hi + 1 < mm->nr_vmas && vma_run_joins(&mm->vmas[hi], &mm->vmas[hi + 1]))
+		hi++;
+	start = mm->vmas[lo].vm_start;
+	end = mm->vmas[hi].vm_end;
+	cpu_unmap_range(t, start, end);
+	return uc_mem_map_ptr(t->cpu.uc, start, end - start, vma_effective_prot(v),
+			      mm_host_locked(mm, start)) == UC_ERR_OK;
+}
+
+/* Below a stack that may grow down to addr: grow it, and let the engine map it anew as one. */
+static struct vm_area_struct *grow_stack_locked(struct task *t, u64 addr)
+{
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *v = find_vma_locked(mm, addr);
+	u64 old_start = v ? v->vm_start : 0, end = v ? v->vm_end : 0;
+
+	if (!expand_stack_locked(mm, addr, t->signal->rlim[LINUX_RLIMIT_STACK].rlim_cur))
+		return NULL;
+	cpu_unmap_range(t, old_start, end);
+	return vma_lookup_locked(mm, addr);
 }
 
 static bool hook_mem_unmapped(uc_engine *uc, uc_mem_type type, u64 addr, int size, s64 value,
 			      void *user)
 {
 	struct task *t = user;
+
+	(void)uc;
 	struct mm_struct *mm = t->mm;
 	struct vm_area_struct *v;
 	bool mapped = false;
@@ -114,8 +138,10 @@ static bool hook_mem_unmapped(uc_engine *uc, uc_mem_type type, u64 addr, int siz
 	(void)value;
 	mmap_lock(mm);
 	v = vma_lookup_locked(mm, addr);
+	if (!v && addr < TASK_SIZE)
+		v = grow_stack_locked(t, addr);
 	if (v && vma_effective_prot(v))
-		mapped = map_vma_piece(uc, v, addr);
+		mapped = map_vma_run_locked(t, mm, v);
 	mmap_unlock(mm);
 	if (!mapped)
 		record_fault(t, LINUX_SIGSEGV, v ? LINUX_SEGV_ACCERR : LINUX_SEGV_MAPERR, addr, type);
@@ -231,7 +257,8 @@ void cpu_unmap_range(struct task *t, u64 start, u64 end)
 		if (s >= e)
 			continue;
 		/* Drop translated code while the range is still mapped, then the mapping. */
-		uc_ctl_remove_cache(uc, s, e);
+		if (regs[i].perms & UC_PROT_EXEC)
+			uc_ctl_remove_cache(uc, s, e);
 		uc_mem_unmap(uc, s, e - s);
 	}
 	uc_free(regs);
@@ -263,4 +290,10 @@ u64 cpu_hwcap(struct task *t)
 	uc_reg_write(uc, UC_X86_REG_RCX, &zero);
 	uc_reg_write(uc, UC_X86_REG_RDX, &zero);
 	return edx & 0xffffffff;
+}
+
+void cpu_flush_code(struct task *t, u64 start, u64 end)
+{
+	if (t->cpu.uc)
+		uc_ctl_remove_cache(t->cpu.uc, PAGE_ALIGN_DOWN(start), PAGE_ALIGN(end));
 }

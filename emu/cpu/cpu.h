@@ -56,6 +56,8 @@ u64 cpu_hwcap(struct task *t);
  * starts at block_start (fault.c), or 0 when it cannot be found.
  */
 u64 cpu_find_fault_insn(struct task *t, u64 block_start, u64 addr);
+/* Drops this engine's translations of [start, end) (code written by the kernel). */
+void cpu_flush_code(struct task *t, u64 start, u64 end);
 /* Prints registers and the faulting instruction (Capstone) to stderr. */
 void cpu_fault_report(struct task *t);
 

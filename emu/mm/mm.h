@@ -1,7 +1,10 @@
 /*
- * The guest address space: a sorted array of VMAs, each backed by host memory
- * that is never at the guest address.  Engines map VMAs lazily on fault and
- * are told to drop ranges that change (cpu_unmap_range on each engine).
+ * The guest address space: a sorted array of VMAs over host memory that is
+ * never at the guest address.  Host memory comes in chunks: each 4 GiB-aligned
+ * guest range in use is one host reservation, so neighbouring VMAs have
+ * neighbouring host memory and an engine maps a run of them as one Unicorn
+ * region.  A VMA never crosses a chunk boundary.  Engines map lazily on fault
+ * and are told to drop ranges that change (mm_sync_engines).
  */
 #ifndef LXEMU_MM_H
 #define LXEMU_MM_H
@@ -18,25 +21,35 @@ struct file;
 #define VM_GROWSDOWN 0x2
 #define VM_HEAP 0x4
 #define VM_STACK 0x8
-#define VM_HOST_OWNED 0x10 /* host memory is released when the VMA goes */
+#define VM_HOSTMAP 0x10 /* host pages are a host mapping of vm_file, not plain memory */
 
 struct vm_area_struct {
 	u64 vm_start, vm_end;
 	u32 vm_prot;  /* LINUX_PROT_* */
 	u32 vm_flags; /* VM_* */
-	u8 *host;     /* host address of vm_start */
+	u8 *host;     /* host address of vm_start (the VMA lies in one chunk) */
+	struct file *vm_file; /* a reference: the mapped file, or a memfd for shared anon */
 	u64 vm_pgoff; /* file offset in pages */
 	u64 dev, ino; /* file identity for /proc/PID/maps */
 	char *path;   /* file path for maps, or NULL */
 };
 
+#define CHUNK_SHIFT 32
+#define CHUNK_SIZE (1ULL << CHUNK_SHIFT)
+
+/* One host reservation behind the guest range [index << CHUNK_SHIFT, +CHUNK_SIZE). */
+struct mm_chunk {
+	u64 index;
+	u8 *base;
+};
+
 /* Guest layout, as Linux lays it out without randomization. */
 #define TASK_SIZE 0x7ffffffff000ULL
 #define STACK_TOP TASK_SIZE
-#define STACK_SIZE_MAX (8ULL << 20)
 #define MMAP_BASE 0x7ffff7fff000ULL
 #define ET_DYN_BASE 0x555555554000ULL
-#define HEAP_RESERVE (1ULL << 32)
+#define MMAP_MIN_ADDR 0x10000ULL
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
 
 struct mm_struct {
 	atomic_int users;
@@ -44,9 +57,9 @@ struct mm_struct {
 	/* guarded by mmap_lock */
 	struct vm_area_struct *vmas;
 	int nr_vmas, cap_vmas;
+	struct mm_chunk *chunks; /* sorted by index */
+	int nr_chunks;
 	u64 start_brk, brk;
-	u8 *brk_host;      /* HEAP_RESERVE bytes of host address space */
-	u64 brk_committed; /* bytes of brk_host made accessible */
 	u64 mmap_base;
 	u64 start_stack;
 	u64 arg_start, arg_end, env_start, env_end;
@@ -72,11 +85,31 @@ u32 vma_effective_prot(const struct vm_area_struct *vma);
 /* Inserts a copy of *proto, keeping the array sorted. The range must be free. */
 struct vm_area_struct *vma_insert_locked(struct mm_struct *mm, const struct vm_area_struct *proto);
 /*
- * Inserts a VMA for [start, start+len) with fresh zeroed host memory.
- * The range must be free.  Returns the VMA or an ERR_PTR.
+ * Inserts VMAs for [start, start+len) over zeroed host memory, one per chunk
+ * the range touches.  The range must be free.  Returns the first or an ERR_PTR.
  */
 struct vm_area_struct *mm_insert_anon_locked(struct mm_struct *mm, u64 start, u64 len,
 					     u32 prot, u32 flags);
+/* The host address behind guest addr, reserving its chunk if need be; NULL on failure. */
+u8 *mm_host_reserve_locked(struct mm_struct *mm, u64 addr);
+/* The host address behind guest addr in an existing chunk, or NULL. */
+u8 *mm_host_locked(struct mm_struct *mm, u64 addr);
+/* Gives host pages back and leaves them zeroed plain memory (chunk.c). */
+void mm_host_release(u8 *host, u64 len, bool hostmap);
+void mm_free_chunks(struct mm_struct *mm);
+/*
+ * Makes the fresh anonymous VMAs of [start, end) host mappings of f from
+ * offset off (anon: the memfd behind shared anonymous memory).
+ */
+long mm_attach_file_locked(struct mm_struct *mm, u64 start, u64 end, struct file *f, s64 off,
+			   bool shared, bool anon);
+/*
+ * Maps len bytes of host file f from offset off over host memory at host,
+ * shared or private; pages wholly past the end of the file stay zeroed memory.
+ */
+long vma_map_file_pages(u8 *host, u64 len, struct file *f, s64 off, bool shared);
+/* Refills host pages a host mremap moved away with plain zeroed memory. */
+void mm_host_release_hole(u8 *host, u64 len);
 /* Removes [start, end) from the VMAs, splitting as needed; frees host memory. */
 long mm_unmap_locked(struct mm_struct *mm, u64 start, u64 end);
 /* Changes protection of [start, end); every page must be mapped (else -ENOMEM). */
@@ -89,16 +122,24 @@ long do_mmap(struct task *t, u64 addr, u64 len, u32 prot, u32 flags, int fd, s64
 long do_munmap(struct task *t, u64 addr, u64 len);
 long do_mprotect(struct task *t, u64 addr, u64 len, u32 prot);
 u64 do_brk(struct task *t, u64 newbrk);
+long do_msync(struct task *t, u64 addr, u64 len, int flags);
+long do_mincore(struct task *t, u64 addr, u64 len, u64 uvec);
 long do_mremap(struct task *t, u64 addr, u64 old_len, u64 new_len, u32 flags, u64 new_addr);
 long do_madvise(struct task *t, u64 addr, u64 len, int advice);
-/* Sets up the heap reservation after the image (loader). */
-long mm_init_brk(struct mm_struct *mm, u64 start_brk);
+/* Places the (empty) heap after the image (loader). */
+void mm_init_brk(struct mm_struct *mm, u64 start_brk);
+/* Grows a VM_GROWSDOWN VMA down to cover addr if Linux would. Caller holds mmap_lock. */
+bool expand_stack_locked(struct mm_struct *mm, u64 addr, u64 stack_limit);
+/* A copy of mm for fork: private pages copied, shared mappings shared. */
+struct mm_struct *dup_mm(struct mm_struct *old);
 
 /* Splits VMAs so that one starts at start and one at end. */
 long vma_split_range_locked(struct mm_struct *mm, u64 start, u64 end);
 /* Merges VMAs touching [start, end) with mergeable neighbours. */
 void vma_merge_range_locked(struct mm_struct *mm, u64 start, u64 end);
 
+/* Tells every engine of the mm that the code in [start, end) changed. */
+void mm_code_written(struct task *t, u64 start, u64 end);
 /* Tells every engine of the mm that [start, end) changed. */
 void mm_sync_engines(struct task *t, u64 start, u64 end);
 

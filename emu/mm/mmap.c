@@ -1,8 +1,13 @@
 /*
- * The mmap family: mmap, munmap, mprotect.  Each checks its arguments the
- * way Linux does, changes the VMAs under mmap_lock, then makes every engine
- * of the mm drop the changed range so it remaps it lazily.
+ * The mmap family: mmap, munmap, mprotect, msync, mincore.  Each checks its
+ * arguments in the order Linux does, changes the VMAs under mmap_lock, then
+ * makes every engine of the mm drop the changed range (mm_sync_engines), so
+ * the engines remap it lazily.  File mappings are host mappings of the file
+ * at the VMA's host address: MAP_PRIVATE is then copy-on-write from the file
+ * and MAP_SHARED reaches it, exactly as the host kernel does it; shared
+ * anonymous memory is a memfd, so that fork can map it again.
  */
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -10,11 +15,19 @@
 #include "mm.h"
 #include "../kernel/task.h"
 #include "../fs/file.h"
+#include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
 #include "../../abi/linux/mman.h"
 
 #define PROT_ALL (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC)
+#define PROT_VALID (PROT_ALL | LINUX_PROT_SEM | LINUX_PROT_GROWSDOWN | LINUX_PROT_GROWSUP)
+/* Flags MAP_SHARED_VALIDATE accepts (Linux's LEGACY_MAP_MASK plus FIXED_NOREPLACE). */
+#define MAP_KNOWN (LINUX_MAP_SHARED | LINUX_MAP_PRIVATE | LINUX_MAP_FIXED | LINUX_MAP_ANONYMOUS | \
+		   LINUX_MAP_DENYWRITE | LINUX_MAP_EXECUTABLE | LINUX_MAP_UNINITIALIZED |        \
+		   LINUX_MAP_GROWSDOWN | LINUX_MAP_LOCKED | LINUX_MAP_NORESERVE |              \
+		   LINUX_MAP_POPULATE | LINUX_MAP_NONBLOCK | LINUX_MAP_STACK |                 \
+		   LINUX_MAP_HUGETLB | LINUX_MAP_32BIT | LINUX_MAP_FIXED_NOREPLACE)
 
 void mm_sync_engines(struct task *t, u64 start, u64 end)
 {
@@ -25,41 +38,48 @@ void mm_sync_engines(struct task *t, u64 start, u64 end)
 	cpu_unmap_range(t, start, end);
 }
 
-/* Fills a private file mapping from the file, as a copy (MAP_PRIVATE). */
-static long fill_from_file(struct vm_area_struct *v, struct file *f, s64 off)
+void mm_code_written(struct task *t, u64 start, u64 end)
 {
-	u64 len = v->vm_end - v->vm_start;
-	u64 done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(f->host_fd, v->host + done, len - done, off + done);
-		if (n < 0)
-			return host_errno_to_linux(errno);
-		if (n == 0)
-			break;
-		done += n;
-	}
-	return 0;
+	cpu_flush_code(t, start, end); /* every engine of the mm, once threads exist */
 }
 
-/* Replaces the part of a fresh VMA's host memory that the file covers with a shared host mapping. */
-static long map_shared_file(struct vm_area_struct *v, struct file *f, s64 off)
+long vma_map_file_pages(u8 *host, u64 len, struct file *f, s64 off, bool shared)
 {
+	bool writable = (f->f_flags & LINUX_O_ACCMODE) == LINUX_O_RDWR;
 	struct stat st;
-	u64 len = v->vm_end - v->vm_start, file_len;
-	int hprot = PROT_READ;
+	u64 file_len;
+	int prot = PROT_READ | (writable || !shared ? PROT_WRITE : 0);
 
 	if (fstat(f->host_fd, &st))
 		return host_errno_to_linux(errno);
-	if ((f->f_flags & LINUX_O_ACCMODE) == LINUX_O_RDWR)
-		hprot |= PROT_WRITE;
 	if (st.st_size <= off)
-		return 0;
-	file_len = PAGE_ALIGN(MIN(len, (u64)(st.st_size - off)));
-	if (mmap(v->host, file_len, hprot, MAP_SHARED | MAP_FIXED, f->host_fd, off) == MAP_FAILED)
+		return 0; /* all past the end: zeroes (Linux: SIGBUS) */
+	/* Pages wholly past the end of the file stay plain zeroed memory. */
+	file_len = MIN(len, PAGE_ALIGN((u64)(st.st_size - off)));
+	if (mmap(host, file_len, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
+		 f->host_fd, off) == MAP_FAILED)
 		return host_errno_to_linux(errno);
-	v->vm_flags |= VM_SHARED;
 	return 0;
+}
+
+/* The file behind a shared anonymous mapping: a memfd of len bytes. */
+static struct file *shmem_file(u64 len)
+{
+	int fd = memfd_create("lxemu-shm", MFD_CLOEXEC);
+	struct file *f;
+
+	if (fd < 0)
+		return ERR_PTR(host_errno_to_linux(errno));
+	if (ftruncate(fd, len)) {
+		close(fd);
+		return ERR_PTR(-LINUX_ENOMEM);
+	}
+	f = host_file_wrap(fd, LINUX_O_RDWR, NULL);
+	if (!f) {
+		close(fd);
+		return ERR_PTR(-LINUX_ENOMEM);
+	}
+	return f;
 }
 
 /* Checks that file f may back a mapping with these flags and protections. */
@@ -70,33 +90,34 @@ static long check_file_mapping(struct file *f, u32 prot, u32 flags)
 
 	if (f->host_fd < 0 || fstat(f->host_fd, &st) || !S_ISREG(st.st_mode))
 		return -LINUX_ENODEV;
-	if (acc == LINUX_O_WRONLY)
-		return -LINUX_EACCES;
 	if ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE) &&
 	    acc != LINUX_O_RDWR)
+		return -LINUX_EACCES;
+	if (acc == LINUX_O_WRONLY)
 		return -LINUX_EACCES;
 	return 0;
 }
 
-static long mmap_file_locked(struct mm_struct *mm, struct vm_area_struct *v, struct file *f,
-			     u32 flags, s64 off)
+long mm_attach_file_locked(struct mm_struct *mm, u64 start, u64 end, struct file *f, s64 off,
+			       bool shared, bool anon)
 {
 	struct stat st;
-	long err;
 
-	if ((flags & LINUX_MAP_TYPE) == LINUX_MAP_PRIVATE)
-		err = fill_from_file(v, f, off);
-	else
-		err = map_shared_file(v, f, off);
-	if (err)
-		return err;
-	if (!fstat(f->host_fd, &st)) {
+	fstat(f->host_fd, &st);
+	for (u64 a = start; a < end;) {
+		struct vm_area_struct *v = vma_lookup_locked(mm, a);
+		long err = vma_map_file_pages(v->host, v->vm_end - a, f, off + (a - start), shared);
+		if (err)
+			return err;
+		v->vm_flags |= VM_HOSTMAP | (shared ? VM_SHARED : 0);
+		v->vm_file = get_file(f);
+		v->vm_pgoff = (off + (a - start)) / PAGE_SIZE;
 		v->dev = st.st_dev;
 		v->ino = st.st_ino;
+		/* Linux names shared anonymous memory after the shmem file behind it. */
+		v->path = anon ? strdup("/dev/zero (deleted)") : f->path ? strdup(f->path) : NULL;
+		a = v->vm_end;
 	}
-	v->vm_pgoff = off / PAGE_SIZE;
-	v->path = f->path ? strdup(f->path) : NULL;
-	(void)mm;
 	return 0;
 }
 
@@ -108,6 +129,8 @@ static s64 mmap_pick_addr_locked(struct mm_struct *mm, u64 addr, u64 len, u32 fl
 			return -LINUX_EINVAL;
 		if (addr + len > TASK_SIZE || addr + len < addr)
 			return -LINUX_ENOMEM;
+		if (addr < MMAP_MIN_ADDR)
+			return -LINUX_EPERM;
 		if (flags & LINUX_MAP_FIXED_NOREPLACE) {
 			struct vm_area_struct *v = find_vma_locked(mm, addr);
 			if (v && v->vm_start < addr + len)
@@ -115,7 +138,9 @@ static s64 mmap_pick_addr_locked(struct mm_struct *mm, u64 addr, u64 len, u32 fl
 		}
 		return (s64)addr;
 	}
-	addr = get_unmapped_area_locked(mm, addr, len);
+	if (addr && addr < MMAP_MIN_ADDR)
+		addr = MMAP_MIN_ADDR;
+	addr = get_unmapped_area_locked(mm, PAGE_ALIGN(addr), len);
 	return addr ? (s64)addr : -LINUX_ENOMEM;
 }
 
@@ -123,6 +148,8 @@ static long mmap_region(struct task *t, u64 addr, u64 len, u32 prot, u32 flags,
 			struct file *f, s64 off)
 {
 	struct mm_struct *mm = t->mm;
+	bool shared = (flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE;
+	u32 vm_flags = (flags & LINUX_MAP_GROWSDOWN) ? VM_GROWSDOWN : 0;
 	struct vm_area_struct *v;
 	s64 start;
 	long err = 0;
@@ -134,49 +161,65 @@ static long mmap_region(struct task *t, u64 addr, u64 len, u32 prot, u32 flags,
 		return start;
 	}
 	mm_unmap_locked(mm, start, start + len);
-	v = mm_insert_anon_locked(mm, start, len, prot,
-				  (flags & LINUX_MAP_GROWSDOWN) ? VM_GROWSDOWN : 0);
+	v = mm_insert_anon_locked(mm, start, len, prot, vm_flags);
 	if (IS_ERR(v))
 		err = PTR_ERR(v);
 	else if (f)
-		err = mmap_file_locked(mm, v, f, flags, off);
+		err = mm_attach_file_locked(mm, start, start + len, f, off, shared,
+					 flags & LINUX_MAP_ANONYMOUS);
 	if (err && !IS_ERR(v))
 		mm_unmap_locked(mm, start, start + len);
-	else if (!err && !f && !(flags & LINUX_MAP_SHARED))
+	else if (!err)
 		vma_merge_range_locked(mm, start, start + len);
 	mmap_unlock(mm);
 	mm_sync_engines(t, start, start + len);
 	return err ? err : start;
 }
 
-long do_mmap(struct task *t, u64 addr, u64 len, u32 prot, u32 flags, int fd, s64 off)
+/* Linux's checks, in Linux's order, for everything but the address. */
+static long mmap_check(u64 len, u32 prot, u32 flags, s64 off)
 {
 	u32 type = flags & LINUX_MAP_TYPE;
+
+	if (off & ~PAGE_MASK)
+		return -LINUX_EINVAL;
+	if (!len)
+		return -LINUX_EINVAL;
+	if (PAGE_ALIGN(len) == 0 || PAGE_ALIGN(len) > TASK_SIZE)
+		return -LINUX_ENOMEM;
+	if ((u64)off + PAGE_ALIGN(len) < (u64)off)
+		return -LINUX_EOVERFLOW;
+	if (type != LINUX_MAP_SHARED && type != LINUX_MAP_PRIVATE && type != LINUX_MAP_SHARED_VALIDATE)
+		return -LINUX_EINVAL;
+	if (type == LINUX_MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
+		return -LINUX_EOPNOTSUPP;
+	if (prot & ~PROT_VALID)
+		return -LINUX_EINVAL;
+	return 0;
+}
+
+long do_mmap(struct task *t, u64 addr, u64 len, u32 prot, u32 flags, int fd, s64 off)
+{
 	struct file *f = NULL;
 	long ret;
 
-	if (len == 0 || (off & ~PAGE_MASK) || off < 0)
+	if (off & ~PAGE_MASK)
 		return -LINUX_EINVAL;
-	if (type != LINUX_MAP_SHARED && type != LINUX_MAP_PRIVATE && type != LINUX_MAP_SHARED_VALIDATE)
-		return -LINUX_EINVAL;
-	if (prot & ~(PROT_ALL | LINUX_PROT_SEM | LINUX_PROT_GROWSDOWN | LINUX_PROT_GROWSUP))
-		return -LINUX_EINVAL;
-	len = PAGE_ALIGN(len);
-	if (len == 0 || len > TASK_SIZE)
-		return -LINUX_ENOMEM;
-	if (!(flags & LINUX_MAP_ANONYMOUS)) {
-		f = fget(t, fd);
-		if (!f)
-			return -LINUX_EBADF;
+	if (!(flags & LINUX_MAP_ANONYMOUS) && !(f = fget(t, fd)))
+		return -LINUX_EBADF;
+	ret = mmap_check(len, prot, flags, off);
+	if (!ret && f)
 		ret = check_file_mapping(f, prot, flags);
-		if (ret) {
-			fput(f);
-			return ret;
+	if (!ret && !f && (flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE) {
+		f = shmem_file(PAGE_ALIGN(len));
+		off = 0;
+		if (IS_ERR(f)) {
+			ret = PTR_ERR(f);
+			f = NULL;
 		}
-	} else if (type != LINUX_MAP_PRIVATE) {
-		return -LINUX_EINVAL; /* shared anonymous memory comes with fork */
 	}
-	ret = mmap_region(t, addr, len, prot & PROT_ALL, flags, f, off);
+	if (!ret)
+		ret = mmap_region(t, addr, PAGE_ALIGN(len), prot & PROT_ALL, flags, f, off);
 	if (f)
 		fput(f);
 	return ret;
@@ -199,6 +242,18 @@ long do_munmap(struct task *t, u64 addr, u64 len)
 	return ret;
 }
 
+/* A shared mapping of a file opened read-only can never become writable. */
+static bool protect_allowed_locked(struct mm_struct *mm, u64 start, u64 end, u32 prot)
+{
+	for (struct vm_area_struct *v = find_vma_locked(mm, start); v && v->vm_start < end;
+	     v = find_vma_locked(mm, v->vm_end)) {
+		if ((prot & LINUX_PROT_WRITE) && (v->vm_flags & VM_SHARED) && v->vm_file &&
+		    (v->vm_file->f_flags & LINUX_O_ACCMODE) != LINUX_O_RDWR)
+			return false;
+	}
+	return true;
+}
+
 long do_mprotect(struct task *t, u64 addr, u64 len, u32 prot)
 {
 	struct mm_struct *mm = t->mm;
@@ -207,7 +262,7 @@ long do_mprotect(struct task *t, u64 addr, u64 len, u32 prot)
 
 	if (addr & ~PAGE_MASK)
 		return -LINUX_EINVAL;
-	if (prot & ~(PROT_ALL | LINUX_PROT_SEM | LINUX_PROT_GROWSDOWN | LINUX_PROT_GROWSUP))
+	if (prot & ~PROT_VALID)
 		return -LINUX_EINVAL;
 	end = addr + PAGE_ALIGN(len);
 	if (end < addr)
@@ -215,8 +270,65 @@ long do_mprotect(struct task *t, u64 addr, u64 len, u32 prot)
 	if (end == addr)
 		return 0;
 	mmap_lock(mm);
-	ret = mm_protect_locked(mm, addr, end, prot & PROT_ALL);
+	ret = protect_allowed_locked(mm, addr, end, prot) ?
+		      mm_protect_locked(mm, addr, end, prot & PROT_ALL) : -LINUX_EACCES;
 	mmap_unlock(mm);
 	mm_sync_engines(t, addr, end);
+	return ret;
+}
+
+long do_msync(struct task *t, u64 addr, u64 len, int flags)
+{
+	struct mm_struct *mm = t->mm;
+	long ret = 0;
+	u64 end;
+
+	if ((addr & ~PAGE_MASK) ||
+	    (flags & ~(LINUX_MS_ASYNC | LINUX_MS_INVALIDATE | LINUX_MS_SYNC)) ||
+	    ((flags & LINUX_MS_ASYNC) && (flags & LINUX_MS_SYNC)))
+		return -LINUX_EINVAL;
+	end = addr + PAGE_ALIGN(len);
+	if (end < addr)
+		return -LINUX_ENOMEM;
+	mmap_lock(mm);
+	for (u64 a = addr; a < end;) {
+		struct vm_area_struct *v = vma_lookup_locked(mm, a);
+		u64 e;
+		if (!v) {
+			ret = -LINUX_ENOMEM;
+			break;
+		}
+		e = MIN(end, v->vm_end);
+		if ((v->vm_flags & VM_SHARED) && (flags & LINUX_MS_SYNC))
+			msync(v->host + (a - v->vm_start), e - a, MS_SYNC);
+		a = e;
+	}
+	mmap_unlock(mm);
+	return ret;
+}
+
+long do_mincore(struct task *t, u64 addr, u64 len, u64 uvec)
+{
+	struct mm_struct *mm = t->mm;
+	u64 end, pages;
+	u8 vec[256];
+	long ret = 0;
+
+	if (addr & ~PAGE_MASK)
+		return -LINUX_EINVAL;
+	end = addr + PAGE_ALIGN(len);
+	if (end < addr || end > TASK_SIZE)
+		return -LINUX_ENOMEM;
+	for (u64 a = addr; a < end && !ret; a += pages * PAGE_SIZE) {
+		struct vm_area_struct *v;
+		mmap_lock(mm);
+		v = vma_lookup_locked(mm, a);
+		pages = v ? MIN(MIN(end, v->vm_end) - a, sizeof(vec) * PAGE_SIZE) / PAGE_SIZE : 0;
+		if (!v || mincore(v->host + (a - v->vm_start), pages * PAGE_SIZE, vec))
+			ret = -LINUX_ENOMEM;
+		mmap_unlock(mm);
+		if (!ret && copy_to_user(t, uvec + (a - addr) / PAGE_SIZE, vec, pages))
+			ret = -LINUX_EFAULT;
+	}
 	return ret;
 }

@@ -1,56 +1,82 @@
 /*
  * mremap and madvise.  A mapping grows in place when the pages after it are
- * free, otherwise moves (MREMAP_MAYMOVE/MREMAP_FIXED); its host memory
- * follows through the host's own mremap, so contents are never copied.
+ * free, otherwise moves (MREMAP_MAYMOVE/MREMAP_FIXED).  Moving hands the host
+ * pages to their new place with the host's own mremap, so contents (and file
+ * mappings) move without copying, and refills the old place with plain memory.
  */
 #include <string.h>
 #include <sys/mman.h>
 #include "mm.h"
 #include "../kernel/task.h"
+#include "../fs/file.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/mman.h"
 
-/* Resizes the host memory of v (exactly [addr, addr+old_len)) to new_len. */
-static u8 *host_resize(struct vm_area_struct *v, u64 old_len, u64 new_len)
+/* Moves the host pages of [old, old+len) to the host address of new. */
+static long host_move(struct mm_struct *mm, u64 old, u64 new, u64 len)
 {
-	void *p = mremap(v->host, old_len, new_len, MREMAP_MAYMOVE);
+	u8 *from = mm_host_locked(mm, old), *to = mm_host_reserve_locked(mm, new);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (!from || !to)
+		return -LINUX_ENOMEM;
+	if (mremap(from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED)
+		return -LINUX_ENOMEM;
+	mm_host_release_hole(from, len);
+	return 0;
 }
 
-/* Moves or grows the VMA at addr (split to exactly old_len) to new_addr/new_len. */
-static long remap_vma_locked(struct mm_struct *mm, u64 addr, u64 old_len, u64 new_addr,
-			     u64 new_len)
+/* Moves the one VMA [addr, addr+len) to new_addr (the target range is free). */
+static long move_vma_locked(struct mm_struct *mm, u64 addr, u64 len, u64 new_addr)
 {
-	struct vm_area_struct *v = vma_lookup_locked(mm, addr), copy, *nv;
-	u8 *host;
+	struct vm_area_struct copy = *vma_lookup_locked(mm, addr), *nv;
+	long err;
 
-	if (!(v->vm_flags & VM_HOST_OWNED) || (v->vm_flags & VM_SHARED))
-		return -LINUX_EINVAL; /* heap reservations and shared files stay put */
-	host = host_resize(v, old_len, new_len);
-	if (!host)
-		return -LINUX_ENOMEM;
-	copy = *v;
-	copy.path = v->path ? strdup(v->path) : NULL;
+	if ((new_addr >> CHUNK_SHIFT) != ((new_addr + len - 1) >> CHUNK_SHIFT))
+		return -LINUX_ENOMEM; /* a VMA may not straddle a chunk */
+	if ((err = host_move(mm, addr, new_addr, len)))
+		return err;
 	copy.vm_start = new_addr;
-	copy.vm_end = new_addr + new_len;
-	copy.host = host;
-	v->host = NULL; /* the host memory now belongs to the new VMA */
-	mm_unmap_locked(mm, addr, addr + old_len);
-	mm_unmap_locked(mm, new_addr, new_addr + new_len);
+	copy.vm_end = new_addr + len;
+	copy.host = mm_host_locked(mm, new_addr);
+	copy.path = copy.path ? strdup(copy.path) : NULL;
+	if (copy.vm_file)
+		get_file(copy.vm_file);
+	/* The old VMA's host pages are gone already: remove it without releasing them. */
+	vma_lookup_locked(mm, addr)->host = NULL;
+	mm_unmap_locked(mm, addr, addr + len);
 	nv = vma_insert_locked(mm, &copy);
-	if (IS_ERR(nv)) {
-		munmap(host, new_len);
+	if (IS_ERR(nv))
 		return PTR_ERR(nv);
-	}
-	vma_merge_range_locked(mm, new_addr, new_addr + new_len);
+	vma_merge_range_locked(mm, new_addr, new_addr + len);
 	return (long)new_addr;
+}
+
+/* Grows the VMA [addr, addr+old_len) in place to new_len; the pages after it are free. */
+static long grow_in_place_locked(struct mm_struct *mm, u64 addr, u64 old_len, u64 new_len)
+{
+	struct vm_area_struct *v = vma_lookup_locked(mm, addr + old_len - 1);
+	u64 end = addr + new_len, grown = addr + old_len;
+	long err;
+
+	if ((addr >> CHUNK_SHIFT) != ((end - 1) >> CHUNK_SHIFT))
+		return -LINUX_ENOMEM; /* chunk crossings move instead */
+	if (v->vm_flags & VM_HOSTMAP) { /* more of the same file, right after */
+		err = vma_map_file_pages(v->host + (grown - v->vm_start), end - grown, v->vm_file,
+					 v->vm_pgoff * PAGE_SIZE + (grown - v->vm_start),
+					 v->vm_flags & VM_SHARED);
+		if (err)
+			return err;
+	}
+	v->vm_end = end;
+	vma_merge_range_locked(mm, addr, end);
+	return (long)addr;
 }
 
 static long mremap_locked(struct mm_struct *mm, u64 addr, u64 old_len, u64 new_len, u32 flags,
 			  u64 new_addr)
 {
 	struct vm_area_struct *v = vma_lookup_locked(mm, addr), *next;
+	long ret;
 
 	if (!v || addr + old_len > v->vm_end)
 		return -LINUX_EFAULT;
@@ -59,20 +85,31 @@ static long mremap_locked(struct mm_struct *mm, u64 addr, u64 old_len, u64 new_l
 			mm_unmap_locked(mm, addr + new_len, addr + old_len);
 		return (long)addr;
 	}
-	/* Split off exactly [addr, addr + old_len) so it can move or grow on its own. */
 	if (vma_split_range_locked(mm, addr, addr + old_len))
 		return -LINUX_ENOMEM;
-	if (!(flags & LINUX_MREMAP_FIXED)) {
+	if (flags & LINUX_MREMAP_FIXED) {
+		mm_unmap_locked(mm, new_addr, new_addr + new_len);
+		if (new_len < old_len) {
+			mm_unmap_locked(mm, addr + new_len, addr + old_len);
+			old_len = new_len;
+		}
+	} else {
 		next = find_vma_locked(mm, addr + old_len);
-		if (addr + new_len <= TASK_SIZE && (!next || next->vm_start >= addr + new_len))
-			return remap_vma_locked(mm, addr, old_len, addr, new_len);
+		if (addr + new_len <= TASK_SIZE && (!next || next->vm_start >= addr + new_len)) {
+			ret = grow_in_place_locked(mm, addr, old_len, new_len);
+			if (ret >= 0)
+				return ret;
+		}
 		if (!(flags & LINUX_MREMAP_MAYMOVE))
 			return -LINUX_ENOMEM;
 		new_addr = get_unmapped_area_locked(mm, 0, new_len);
 		if (!new_addr)
 			return -LINUX_ENOMEM;
 	}
-	return remap_vma_locked(mm, addr, old_len, new_addr, new_len);
+	ret = move_vma_locked(mm, addr, old_len, new_addr);
+	if (ret >= 0 && new_len > old_len)
+		ret = grow_in_place_locked(mm, new_addr, old_len, new_len);
+	return ret;
 }
 
 long do_mremap(struct task *t, u64 addr, u64 old_len, u64 new_len, u32 flags, u64 new_addr)
@@ -106,6 +143,7 @@ long do_mremap(struct task *t, u64 addr, u64 old_len, u64 new_len, u32 flags, u6
 long do_madvise(struct task *t, u64 addr, u64 len, int advice)
 {
 	struct mm_struct *mm = t->mm;
+	long ret = 0;
 	u64 end;
 
 	if (addr & ~PAGE_MASK)
@@ -118,16 +156,20 @@ long do_madvise(struct task *t, u64 addr, u64 len, int advice)
 	mmap_lock(mm);
 	for (u64 a = addr; a < end;) {
 		struct vm_area_struct *v = vma_lookup_locked(mm, a);
+		u64 e;
 		if (!v) {
-			mmap_unlock(mm);
-			return -LINUX_ENOMEM;
+			ret = -LINUX_ENOMEM;
+			break;
 		}
-		u64 e = MIN(end, v->vm_end);
-		/* Private anonymous pages read back as zeroes, as on Linux. */
-		if (!(v->vm_flags & VM_SHARED) && !v->path)
+		e = MIN(end, v->vm_end);
+		/*
+		 * The host does what Linux does: private anonymous pages read back as
+		 * zeroes, private file pages as the file, shared pages stay.
+		 */
+		if (!(v->vm_flags & VM_SHARED))
 			madvise(v->host + (a - v->vm_start), e - a, MADV_DONTNEED);
 		a = e;
 	}
 	mmap_unlock(mm);
-	return 0;
+	return ret;
 }

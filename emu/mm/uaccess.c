@@ -62,14 +62,36 @@ long copy_from_user(struct task *t, void *dst, u64 usrc, size_t n)
 	return uaccess_walk(t->mm, usrc, n, LINUX_PROT_READ, copy_out_piece, dst);
 }
 
+/* True if part of [uaddr, uaddr+n) is executable: engines may hold translations of it. */
+static bool range_has_code(struct mm_struct *mm, u64 uaddr, size_t n)
+{
+	bool code = false;
+
+	mmap_lock(mm);
+	for (struct vm_area_struct *v = find_vma_locked(mm, uaddr); v && v->vm_start < uaddr + n;
+	     v = find_vma_locked(mm, v->vm_end))
+		code |= (v->vm_prot & LINUX_PROT_EXEC) != 0;
+	mmap_unlock(mm);
+	return code;
+}
+
+/* A kernel write into guest code (read(2) into a JIT buffer) must reach the engines. */
+static long written(struct task *t, u64 uaddr, size_t n, long ret)
+{
+	if (!ret && n && range_has_code(t->mm, uaddr, n))
+		mm_code_written(t, uaddr, uaddr + n);
+	return ret;
+}
+
 long copy_to_user(struct task *t, u64 udst, const void *src, size_t n)
 {
-	return uaccess_walk(t->mm, udst, n, LINUX_PROT_WRITE, copy_in_piece, (void *)src);
+	return written(t, udst, n,
+		       uaccess_walk(t->mm, udst, n, LINUX_PROT_WRITE, copy_in_piece, (void *)src));
 }
 
 long clear_user(struct task *t, u64 udst, size_t n)
 {
-	return uaccess_walk(t->mm, udst, n, LINUX_PROT_WRITE, clear_piece, NULL);
+	return written(t, udst, n, uaccess_walk(t->mm, udst, n, LINUX_PROT_WRITE, clear_piece, NULL));
 }
 
 long strncpy_from_user(struct task *t, char *dst, u64 usrc, size_t n)

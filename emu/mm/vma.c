@@ -2,12 +2,14 @@
  * VMA bookkeeping: a sorted array of non-overlapping areas with lookup,
  * split, merge, unmap and protection changes.  Caller holds mmap_lock for
  * everything here; engines are told about changes by the callers (mmap.c).
+ * A VMA holds a reference to its vm_file and never crosses a chunk.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "mm.h"
 #include "../kernel/locking.h"
+#include "../fs/file.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/mman.h"
 
@@ -23,6 +25,8 @@ struct mm_struct *mm_alloc(void)
 	return mm;
 }
 
+static void vma_remove_index(struct mm_struct *mm, int i);
+
 struct mm_struct *mm_get(struct mm_struct *mm)
 {
 	atomic_fetch_add(&mm->users, 1);
@@ -34,10 +38,10 @@ void mmput(struct mm_struct *mm)
 	if (atomic_fetch_sub(&mm->users, 1) != 1)
 		return;
 	mmap_lock(mm);
-	mm_unmap_locked(mm, 0, ~0ULL);
+	while (mm->nr_vmas) /* the chunks go whole: no need to give pages back one by one */
+		vma_remove_index(mm, mm->nr_vmas - 1);
+	mm_free_chunks(mm);
 	mmap_unlock(mm);
-	if (mm->brk_host)
-		munmap(mm->brk_host, HEAP_RESERVE);
 	free(mm->vmas);
 	free(mm->x87_sites);
 	pthread_mutex_destroy(&mm->mmap_lock);
@@ -103,6 +107,8 @@ static int vma_make_room(struct mm_struct *mm, int i)
 
 static void vma_remove_index(struct mm_struct *mm, int i)
 {
+	if (mm->vmas[i].vm_file)
+		fput(mm->vmas[i].vm_file);
 	free(mm->vmas[i].path);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nr_vmas - i - 1) * sizeof(mm->vmas[0]));
 	mm->nr_vmas--;
@@ -140,6 +146,8 @@ static int vma_split_at(struct mm_struct *mm, u64 addr)
 	mm->vmas[i + 1].host = v->host + off;
 	mm->vmas[i + 1].vm_pgoff = v->vm_pgoff + off / PAGE_SIZE;
 	mm->vmas[i + 1].path = v->path ? strdup(v->path) : NULL;
+	if (v->vm_file)
+		get_file(v->vm_file);
 	v->vm_end = addr;
 	return 0;
 }
@@ -155,9 +163,11 @@ static bool vma_can_merge(const struct vm_area_struct *a, const struct vm_area_s
 
 	if (a->vm_end != b->vm_start || a->vm_prot != b->vm_prot || a->vm_flags != b->vm_flags)
 		return false;
-	if (a->host + len != b->host || a->dev != b->dev || a->ino != b->ino)
+	if ((a->vm_start >> CHUNK_SHIFT) != (b->vm_start >> CHUNK_SHIFT))
+		return false; /* a VMA never crosses a chunk */
+	if (a->vm_file != b->vm_file || a->dev != b->dev || a->ino != b->ino)
 		return false;
-	if (a->path && a->vm_pgoff + len / PAGE_SIZE != b->vm_pgoff)
+	if (a->vm_file && a->vm_pgoff + len / PAGE_SIZE != b->vm_pgoff)
 		return false;
 	return (!a->path && !b->path) || (a->path && b->path && !strcmp(a->path, b->path));
 }
@@ -180,33 +190,33 @@ void vma_merge_range_locked(struct mm_struct *mm, u64 start, u64 end)
 struct vm_area_struct *mm_insert_anon_locked(struct mm_struct *mm, u64 start, u64 len,
 					     u32 prot, u32 flags)
 {
-	struct vm_area_struct proto = {
-		.vm_start = start, .vm_end = start + len, .vm_prot = prot,
-		.vm_flags = flags | VM_HOST_OWNED,
-	};
-	struct vm_area_struct *vma;
+	struct vm_area_struct *first = NULL;
+	u64 end = start + len;
 
-	proto.host = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (proto.host == MAP_FAILED)
-		return ERR_PTR(-LINUX_ENOMEM);
-	vma = vma_insert_locked(mm, &proto);
-	if (IS_ERR(vma))
-		munmap(proto.host, len);
-	return vma;
+	for (u64 a = start; a < end;) {
+		u64 e = MIN(end, ((a >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+		struct vm_area_struct proto = {
+			.vm_start = a, .vm_end = e, .vm_prot = prot, .vm_flags = flags,
+			.host = mm_host_reserve_locked(mm, a),
+		};
+		struct vm_area_struct *v = proto.host ? vma_insert_locked(mm, &proto) : NULL;
+		if (IS_ERR_OR_NULL(v)) {
+			mm_unmap_locked(mm, start, a);
+			return ERR_PTR(-LINUX_ENOMEM);
+		}
+		if (!first)
+			first = v;
+		a = e;
+	}
+	/* Inserting later pieces may have moved the array: look the first one up again. */
+	return first ? vma_lookup_locked(mm, start) : ERR_PTR(-LINUX_EINVAL);
 }
 
-/* Gives the host memory behind a removed range back. */
+/* Gives the host memory behind a removed range back, zeroed for the next user. */
 static void vma_release_host(struct vm_area_struct *v)
 {
-	u64 len = v->vm_end - v->vm_start;
-
-	if (!v->host)
-		return; /* the host memory moved on (mremap) */
-	if (v->vm_flags & VM_HOST_OWNED)
-		munmap(v->host, len);
-	else
-		madvise(v->host, len, MADV_DONTNEED);
+	if (v->host)
+		mm_host_release(v->host, v->vm_end - v->vm_start, v->vm_flags & VM_HOSTMAP);
 }
 
 long mm_unmap_locked(struct mm_struct *mm, u64 start, u64 end)
@@ -279,4 +289,24 @@ u64 get_unmapped_area_locked(struct mm_struct *mm, u64 hint, u64 len)
 			return 0;
 		top = mm->vmas[i].vm_start;
 	}
+}
+
+bool expand_stack_locked(struct mm_struct *mm, u64 addr, u64 stack_limit)
+{
+	int i = vma_index(mm, addr);
+	struct vm_area_struct *v = i < mm->nr_vmas ? &mm->vmas[i] : NULL;
+	u64 new_start = PAGE_ALIGN_DOWN(addr);
+
+	if (!v || !(v->vm_flags & VM_GROWSDOWN) || addr >= v->vm_start)
+		return false;
+	if (v->vm_end - new_start > stack_limit)
+		return false;
+	/* Linux keeps a guard gap between a stack and the mapping below it. */
+	if (i > 0 && mm->vmas[i - 1].vm_end + STACK_GUARD_GAP > new_start)
+		return false;
+	if ((new_start >> CHUNK_SHIFT) != (v->vm_start >> CHUNK_SHIFT))
+		return false;
+	v->vm_start = new_start;
+	v->host = mm_host_locked(mm, new_start);
+	return true;
 }

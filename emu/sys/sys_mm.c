@@ -32,3 +32,13 @@ long sys_madvise(struct task *t, u64 start, u64 len, int behavior)
 {
 	return do_madvise(t, start, len, behavior);
 }
+
+long sys_msync(struct task *t, u64 start, u64 len, int flags)
+{
+	return do_msync(t, start, len, flags);
+}
+
+long sys_mincore(struct task *t, u64 start, u64 len, u64 uvec)
+{
+	return do_mincore(t, start, len, uvec);
+}

@@ -80,14 +80,40 @@ static void test_vma_protect_of_hole_is_enomem(void)
 	CU_ASSERT_EQUAL(mm->vmas[0].vm_prot, RW);
 }
 
-static void test_vma_separate_host_memory_does_not_merge(void)
+static void test_vma_neighbours_merge_but_not_across_a_chunk(void)
 {
+	u64 boundary = 4 * CHUNK_SIZE;
+
 	reset();
 	mm_insert_anon_locked(mm, 0x50000, K4, RW, 0);
 	mm_insert_anon_locked(mm, 0x51000, K4, RW, 0);
 	vma_merge_range_locked(mm, 0x50000, 0x52000);
-	/* Two host allocations are not contiguous, so the areas stay apart. */
-	CU_ASSERT_EQUAL(mm->nr_vmas, 2);
+	/* Neighbours in one chunk are neighbours on the host: one area, as on Linux. */
+	CU_ASSERT_EQUAL(mm->nr_vmas, 1);
+	CU_ASSERT_PTR_EQUAL(mm->vmas[0].host + K4, mm_host_locked(mm, 0x51000));
+	/* A mapping across a chunk boundary is two areas, one per chunk. */
+	mm_insert_anon_locked(mm, boundary - K4, 2 * K4, RW, 0);
+	vma_merge_range_locked(mm, boundary - K4, boundary + K4);
+	CU_ASSERT_EQUAL(mm->nr_vmas, 3);
+	CU_ASSERT_EQUAL(mm->vmas[1].vm_end, boundary);
+	CU_ASSERT_EQUAL(mm->vmas[2].vm_start, boundary);
+}
+
+static void test_stack_grows_down_to_the_limit_and_keeps_a_guard_gap(void)
+{
+	u64 top = 0x7ff000000000ULL;
+
+	reset();
+	mm_insert_anon_locked(mm, top - 16 * K4, 16 * K4, RW, VM_GROWSDOWN);
+	CU_ASSERT_TRUE(expand_stack_locked(mm, top - 20 * K4 + 8, 64 * K4));
+	CU_ASSERT_EQUAL(find_vma_locked(mm, top - K4)->vm_start, top - 20 * K4);
+	/* beyond the stack limit */
+	CU_ASSERT_FALSE(expand_stack_locked(mm, top - 65 * K4, 64 * K4));
+	/* a mapping within the guard gap below stops it */
+	mm_insert_anon_locked(mm, top - 20 * K4 - STACK_GUARD_GAP - K4, K4, RW, 0);
+	CU_ASSERT_FALSE(expand_stack_locked(mm, top - 21 * K4, 1 << 30));
+	/* an area that does not grow down never grows */
+	CU_ASSERT_FALSE(expand_stack_locked(mm, 0x4ff000, 1 << 30));
 }
 
 static void test_unmapped_area_is_top_down_below_mmap_base(void)
@@ -113,7 +139,8 @@ int main(void)
 		{ "split at end keeps prefix", test_vma_split_at_end_keeps_prefix },
 		{ "protect splits then merges back", test_vma_protect_splits_then_merges_back },
 		{ "protect of a hole is ENOMEM", test_vma_protect_of_hole_is_enomem },
-		{ "separate host memory does not merge", test_vma_separate_host_memory_does_not_merge },
+		{ "neighbours merge, not across a chunk", test_vma_neighbours_merge_but_not_across_a_chunk },
+		{ "stack grows to the limit, keeps a guard gap", test_stack_grows_down_to_the_limit_and_keeps_a_guard_gap },
 		{ "unmapped area is top-down", test_unmapped_area_is_top_down_below_mmap_base },
 	};
 
