@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include "kernel/task.h"
 #include "fs/file.h"
+#include "mm/mm.h"
 #include "trace/trace.h"
 #include "../loader/loader.h"
 #include "../abi/linux/errno.h"
@@ -168,6 +169,7 @@ int main(int argc, char **argv)
 		return EXIT_LXEMU_ERROR;
 	}
 	signal(SIGPIPE, SIG_IGN); /* the guest gets EPIPE and its own SIGPIPE */
+	mm_install_sigbus_handler();
 	umask_orig = umask(0);    /* the guest's umask is applied by lxemu's kernel */
 	t = create_init_task("/");
 	if (IS_ERR(t)) {

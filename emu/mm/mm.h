@@ -22,6 +22,11 @@ struct file;
 #define VM_HEAP 0x4
 #define VM_STACK 0x8
 #define VM_HOSTMAP 0x10 /* host pages are a host mapping of vm_file, not plain memory */
+/*
+ * A private file mapping that could be written, so Linux gives it an
+ * anon_vma and never merges it with one that has none (RELRO shows this).
+ */
+#define VM_ANONVMA 0x20
 
 struct vm_area_struct {
 	u64 vm_start, vm_end;
@@ -130,6 +135,8 @@ long do_madvise(struct task *t, u64 addr, u64 len, int advice);
 void mm_init_brk(struct mm_struct *mm, u64 start_brk);
 /* Grows a VM_GROWSDOWN VMA down to cover addr if Linux would. Caller holds mmap_lock. */
 bool expand_stack_locked(struct mm_struct *mm, u64 addr, u64 stack_limit);
+/* Turns host SIGBUS on guest file pages past EOF into the guest's SIGBUS (sigbus.c). */
+void mm_install_sigbus_handler(void);
 /* A copy of mm for fork: private pages copied, shared mappings shared. */
 struct mm_struct *dup_mm(struct mm_struct *old);
 

@@ -110,6 +110,8 @@ long mm_attach_file_locked(struct mm_struct *mm, u64 start, u64 end, struct file
 		if (err)
 			return err;
 		v->vm_flags |= VM_HOSTMAP | (shared ? VM_SHARED : 0);
+		if (!shared && (v->vm_prot & LINUX_PROT_WRITE))
+			v->vm_flags |= VM_ANONVMA;
 		v->vm_file = get_file(f);
 		v->vm_pgoff = (off + (a - start)) / PAGE_SIZE;
 		v->dev = st.st_dev;

@@ -254,8 +254,12 @@ long mm_protect_locked(struct mm_struct *mm, u64 start, u64 end, u32 prot)
 		return -LINUX_ENOMEM;
 	if (vma_split_at(mm, start) || vma_split_at(mm, end))
 		return -LINUX_ENOMEM;
-	for (i = vma_index(mm, start); i < mm->nr_vmas && mm->vmas[i].vm_start < end; i++)
-		mm->vmas[i].vm_prot = prot;
+	for (i = vma_index(mm, start); i < mm->nr_vmas && mm->vmas[i].vm_start < end; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		v->vm_prot = prot;
+		if ((prot & LINUX_PROT_WRITE) && v->vm_file && !(v->vm_flags & VM_SHARED))
+			v->vm_flags |= VM_ANONVMA;
+	}
 	vma_merge_range_locked(mm, start, end);
 	return 0;
 }

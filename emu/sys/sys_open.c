@@ -9,6 +9,7 @@
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
 #include "../fs/file.h"
+#include "../fs/procfs.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
@@ -30,6 +31,11 @@ long do_sys_openat(struct task *t, int dirfd, u64 upath, u32 flags, u32 mode)
 
 	if (err < 0)
 		return err;
+	f = procfs_open(t, path, flags);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (f)
+		goto install;
 	if ((err = path_lookup(t, dirfd, path, 0, &p)))
 		return err;
 	if (flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))
@@ -45,6 +51,7 @@ long do_sys_openat(struct task *t, int dirfd, u64 upath, u32 flags, u32 mode)
 		close(hfd);
 		return -LINUX_ENOMEM;
 	}
+install:
 	fd = fd_install_lowest(t, f, 0, flags & LINUX_O_CLOEXEC);
 	if (fd < 0)
 		fput(f);

@@ -33,6 +33,27 @@ static int host_at_flags(int flags)
 	return h;
 }
 
+/* fstat through the file's own operation: an empty path with AT_EMPTY_PATH names dirfd. */
+static long fstat_fd(struct task *t, int fd, struct linux_stat *st)
+{
+	struct file *f = fget(t, fd);
+	long err;
+
+	if (!f)
+		return -LINUX_EBADF;
+	err = f->f_op->fstat ? f->f_op->fstat(f, st) : -LINUX_EINVAL;
+	fput(f);
+	return err;
+}
+
+/* True when (upath, flags) names dirfd itself: AT_EMPTY_PATH and "". */
+static bool empty_path(struct task *t, u64 upath, int flags)
+{
+	char c;
+
+	return (flags & LINUX_AT_EMPTY_PATH) && upath && !copy_from_user(t, &c, upath, 1) && !c;
+}
+
 static long do_fstatat(struct task *t, int dirfd, u64 upath, u64 ubuf, int flags)
 {
 	struct linux_stat st;
@@ -42,6 +63,10 @@ static long do_fstatat(struct task *t, int dirfd, u64 upath, u64 ubuf, int flags
 
 	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH | LINUX_AT_NO_AUTOMOUNT))
 		return -LINUX_EINVAL;
+	if (empty_path(t, upath, flags) && dirfd != LINUX_AT_FDCWD) {
+		err = fstat_fd(t, dirfd, &st);
+		return err ? err : copy_to_user(t, ubuf, &st, sizeof(st));
+	}
 	err = WITH_PATH(t, dirfd, upath, flags, p, fstatat(p.host_dirfd, p.rel, &hs,
 							  host_at_flags(flags)));
 	if (err)
@@ -67,14 +92,9 @@ long sys_newfstatat(struct task *t, int dirfd, u64 upath, u64 ubuf, int flags)
 
 long sys_fstat(struct task *t, int fd, u64 ubuf)
 {
-	struct file *f = fget(t, fd);
 	struct linux_stat st;
-	long err;
+	long err = fstat_fd(t, fd, &st);
 
-	if (!f)
-		return -LINUX_EBADF;
-	err = f->f_op->fstat ? f->f_op->fstat(f, &st) : -LINUX_EINVAL;
-	fput(f);
 	return err ? err : copy_to_user(t, ubuf, &st, sizeof(st));
 }
 

@@ -1,8 +1,10 @@
 /* crash.c: death by a synchronous fault or a signal, for the exit status a
  * shell sees (128+N): `crash MODE` with MODE one of segv-null, segv-kernel,
  * segv-prot, segv-exec, segv-stack, fpe-div0, fpe-intmin, fpe-longmin,
- * ill-ud2, trap-int3, abort, kill. Prints (and flushes) one line first. */
+ * ill-ud2, trap-int3, abort, kill, bus-truncated. Prints (and flushes) one
+ * line first. */
 #include "guest.h"
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -44,10 +46,27 @@ static void exec_data(void)
     ((void (*)(void))p)();
 }
 
+/* Reads a page of a file mapping after the file shrank below it: SIGBUS. */
+static void bus_truncated(void)
+{
+    int fd = open("bus.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char *p;
+
+    if (fd < 0 || ftruncate(fd, 2 * 4096))
+        return;
+    p = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+    unlink("bus.tmp");
+    if (p == MAP_FAILED || ftruncate(fd, 0))
+        return;
+    (void)*(volatile char *)(p + 4096);
+}
+
 /* Do what MODE says; returns only for an unknown mode. */
 static void crash(const char *mode)
 {
-    if (!strcmp(mode, "segv-null"))
+    if (!strcmp(mode, "bus-truncated"))
+        bus_truncated();
+    else if (!strcmp(mode, "segv-null"))
         *(volatile int *)0 = 1;
     else if (!strcmp(mode, "segv-kernel"))
         (void)*(volatile int *)0xffff800000001000UL;

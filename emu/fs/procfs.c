@@ -1,0 +1,445 @@
+/*
+ * Generated /proc files: /proc/PID/maps from the mm's VMAs, in Linux's exact
+ * format.  Only the caller's own process is served; other pids are ENOENT so
+ * the guest never sees the host's processes.  Everything else in /proc still
+ * passes through to the host.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "file.h"
+#include "procfs.h"
+#include "../kernel/task.h"
+#include "../mm/mm.h"
+#include "../../abi/linux/errno.h"
+#include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/mman.h"
+#include "../../abi/linux/stat.h"
+
+/*
+ * Linux pads a maps line to seq_setwidth(25 + 6 * sizeof(void *) - 1)
+ * columns, then seq_pad adds one space: names start at column 73 (0-based).
+ */
+#define MAPS_NAME_WIDTH 72
+
+/* Text built the snprintf way: what does not fit is still counted. */
+struct seq_buf {
+	char *buf;
+	size_t size, len;
+};
+
+static void seq_printf(struct seq_buf *s, const char *fmt, ...)
+{
+	size_t room = s->len < s->size ? s->size - s->len : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? s->buf + s->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->len += n;
+}
+
+static void seq_putc(struct seq_buf *s, char c)
+{
+	if (s->len + 1 < s->size) {
+		s->buf[s->len] = c;
+		s->buf[s->len + 1] = '\0';
+	}
+	s->len++;
+}
+
+/* A path as Linux's seq_file_path(m, file, "\n") writes it. */
+static void seq_put_path(struct seq_buf *s, const char *path)
+{
+	for (; *path; path++) {
+		if (*path == '\n')
+			seq_printf(s, "\\%03o", *path);
+		else
+			seq_putc(s, *path);
+	}
+}
+
+/* The name Linux's show_map_vma gives vma, or NULL for a nameless area. */
+static const char *vma_name(const struct mm_struct *mm, const struct vm_area_struct *vma)
+{
+	if (vma->vm_file || vma->path)
+		return vma->path;
+	/* vma_is_initial_heap and vma_is_initial_stack, as of Linux 6.7 */
+	if (vma->vm_start < mm->brk && vma->vm_end > mm->start_brk)
+		return "[heap]";
+	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+		return "[stack]";
+	return NULL;
+}
+
+/* One maps line.  Offset, device and inode describe file VMAs only, as in Linux. */
+static void show_map_vma(struct seq_buf *s, const struct mm_struct *mm,
+			 const struct vm_area_struct *vma)
+{
+	const char *name = vma_name(mm, vma);
+	bool file = vma->vm_file || vma->path;
+	size_t line = s->len;
+
+	seq_printf(s, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		   (unsigned long long)vma->vm_start, (unsigned long long)vma->vm_end,
+		   vma->vm_prot & LINUX_PROT_READ ? 'r' : '-',
+		   vma->vm_prot & LINUX_PROT_WRITE ? 'w' : '-',
+		   vma->vm_prot & LINUX_PROT_EXEC ? 'x' : '-',
+		   vma->vm_flags & VM_SHARED ? 's' : 'p',
+		   file ? (unsigned long long)vma->vm_pgoff * PAGE_SIZE : 0ULL,
+		   file ? major(vma->dev) : 0, file ? minor(vma->dev) : 0,
+		   file ? (unsigned long long)vma->ino : 0ULL);
+	if (name) {
+		if (s->len - line < MAPS_NAME_WIDTH)
+			seq_printf(s, "%*s", (int)(MAPS_NAME_WIDTH - (s->len - line)), "");
+		seq_putc(s, ' ');
+		seq_put_path(s, name);
+	}
+	seq_putc(s, '\n');
+}
+
+long mm_format_maps_locked(struct mm_struct *mm, char *buf, size_t size)
+{
+	struct seq_buf s = { .buf = buf, .size = size };
+	struct vm_area_struct *vma;
+
+	if (size)
+		buf[0] = '\0';
+	for (vma = find_vma_locked(mm, 0); vma; vma = find_vma_locked(mm, vma->vm_end))
+		show_map_vma(&s, mm, vma);
+	return (long)s.len;
+}
+
+/*
+ * A generated file.  Linux regenerates maps on every read; this keeps a
+ * snapshot, taken by the first read and again by every read or pread at
+ * offset 0, so a reader that rewinds sees the mappings made since.
+ */
+struct proc_file {
+	char *(*show)(struct proc_file *pf, size_t *len);
+	struct mm_struct *mm; /* held (mm_get) while the file is open */
+	u64 dev, ino;
+	struct timespec ctime;
+	/* guarded by the file's f_lock */
+	char *text;
+	size_t len;
+	s64 pos;
+};
+
+/* The whole maps text of pf->mm, or NULL when out of memory. */
+static char *maps_show(struct proc_file *pf, size_t *len)
+{
+	size_t size = 4096;
+	char *text = NULL, *p;
+	long n;
+
+	if (!pf->mm)
+		return calloc(1, 1);
+	mmap_lock(pf->mm);
+	for (;;) {
+		p = realloc(text, size);
+		if (!p) {
+			free(text);
+			text = NULL;
+			break;
+		}
+		text = p;
+		n = mm_format_maps_locked(pf->mm, text, size);
+		if ((size_t)n < size) {
+			*len = n;
+			break;
+		}
+		size = n + 1;
+	}
+	mmap_unlock(pf->mm);
+	return text;
+}
+
+/* Takes a fresh snapshot.  Not under f_lock: show takes mmap_lock. */
+static long proc_refresh(struct file *f)
+{
+	struct proc_file *pf = f->private_data;
+	size_t len = 0;
+	char *text = pf->show(pf, &len);
+
+	if (!text)
+		return -LINUX_ENOMEM;
+	pthread_mutex_lock(&f->f_lock);
+	free(pf->text);
+	pf->text = text;
+	pf->len = len;
+	pthread_mutex_unlock(&f->f_lock);
+	return 0;
+}
+
+/* Whether a read at pos (< 0: the file's offset) must take a fresh snapshot. */
+static bool proc_stale(struct file *f, s64 pos)
+{
+	struct proc_file *pf = f->private_data;
+	bool stale;
+
+	pthread_mutex_lock(&f->f_lock);
+	stale = !pf->text || (pos < 0 ? pf->pos : pos) == 0;
+	pthread_mutex_unlock(&f->f_lock);
+	return stale;
+}
+
+/* Copies the snapshot from pos. Caller holds f_lock. */
+static long proc_copy_locked(struct proc_file *pf, void *buf, u64 n, s64 pos)
+{
+	if (!pf->text || (u64)pos >= pf->len)
+		return 0;
+	n = MIN(n, pf->len - (u64)pos);
+	memcpy(buf, pf->text + pos, n);
+	return (long)n;
+}
+
+static long proc_read(struct file *f, void *buf, u64 n)
+{
+	struct proc_file *pf = f->private_data;
+	long ret;
+
+	if (proc_stale(f, -1) && (ret = proc_refresh(f)))
+		return ret;
+	pthread_mutex_lock(&f->f_lock);
+	ret = proc_copy_locked(pf, buf, n, pf->pos);
+	pf->pos += ret;
+	pthread_mutex_unlock(&f->f_lock);
+	return ret;
+}
+
+static long proc_pread(struct file *f, void *buf, u64 n, s64 pos)
+{
+	struct proc_file *pf = f->private_data;
+	long ret;
+
+	if (pos < 0)
+		return -LINUX_EINVAL;
+	if (proc_stale(f, pos) && (ret = proc_refresh(f)))
+		return ret;
+	pthread_mutex_lock(&f->f_lock);
+	ret = proc_copy_locked(pf, buf, n, pos);
+	pthread_mutex_unlock(&f->f_lock);
+	return ret;
+}
+
+/* Linux's seq_lseek: SEEK_SET and SEEK_CUR only, to any offset >= 0. */
+static s64 proc_llseek(struct file *f, s64 off, int whence)
+{
+	struct proc_file *pf = f->private_data;
+	s64 ret = -LINUX_EINVAL;
+
+	pthread_mutex_lock(&f->f_lock);
+	if (whence == LINUX_SEEK_CUR && __builtin_add_overflow(off, pf->pos, &off))
+		off = -1;
+	if ((whence == LINUX_SEEK_SET || whence == LINUX_SEEK_CUR) && off >= 0)
+		ret = pf->pos = off;
+	pthread_mutex_unlock(&f->f_lock);
+	return ret;
+}
+
+/* What Linux reports for a proc file: empty, read-only, owned by the caller. */
+static long proc_fstat(struct file *f, struct linux_stat *st)
+{
+	struct proc_file *pf = f->private_data;
+
+	memset(st, 0, sizeof(*st));
+	st->st_dev = pf->dev;
+	st->st_ino = pf->ino;
+	st->st_nlink = 1;
+	st->st_mode = LINUX_S_IFREG | 0444;
+	st->st_uid = geteuid(); /* the guest's ids are the host's */
+	st->st_gid = getegid();
+	st->st_blksize = 1024;
+	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = pf->ctime.tv_sec;
+	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = pf->ctime.tv_nsec;
+	return 0;
+}
+
+static void proc_file_free(struct proc_file *pf)
+{
+	if (pf->mm)
+		mmput(pf->mm);
+	free(pf->text);
+	free(pf);
+}
+
+static void proc_release(struct file *f)
+{
+	proc_file_free(f->private_data);
+}
+
+/* No write (EINVAL) and no getdents64 (ENOTDIR), as for Linux's maps. */
+static const struct file_operations proc_file_ops = {
+	.read = proc_read,
+	.pread = proc_pread,
+	.llseek = proc_llseek,
+	.fstat = proc_fstat,
+	.release = proc_release,
+};
+
+/* A path split into components, "." and ".." resolved lexically. */
+#define PROC_MAX_DEPTH 8
+
+struct proc_path {
+	const char *name[PROC_MAX_DEPTH];
+	int len[PROC_MAX_DEPTH];
+	int depth;
+	bool dir; /* ends in "/", "." or "..": must name a directory */
+};
+
+/* Returns false for relative or deeper paths: those are not procfs's. */
+static bool proc_split(const char *path, struct proc_path *pp)
+{
+	const char *p = path;
+
+	pp->depth = 0;
+	pp->dir = false;
+	if (*p != '/')
+		return false;
+	while (*p) {
+		const char *start;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		for (start = p; *p && *p != '/'; p++)
+			;
+		pp->dir = *p == '/';
+		if (p - start == 1 && start[0] == '.') {
+			pp->dir = true;
+		} else if (p - start == 2 && start[0] == '.' && start[1] == '.') {
+			pp->dir = true;
+			pp->depth -= pp->depth > 0;
+		} else if (pp->depth == PROC_MAX_DEPTH) {
+			return false;
+		} else {
+			pp->name[pp->depth] = start;
+			pp->len[pp->depth++] = (int)(p - start);
+		}
+	}
+	return true;
+}
+
+static bool proc_name_is(const struct proc_path *pp, int i, const char *s)
+{
+	return pp->len[i] == (int)strlen(s) && !memcmp(pp->name[i], s, pp->len[i]);
+}
+
+/* Linux's name_to_int: a canonical decimal number, else -1. */
+static long proc_number(const struct proc_path *pp, int i)
+{
+	long n = 0;
+
+	if (pp->len[i] > 1 && pp->name[i][0] == '0')
+		return -1;
+	for (int k = 0; k < pp->len[i]; k++) {
+		char c = pp->name[i][k];
+		if (c < '0' || c > '9' || n >= INT_MAX / 10)
+			return -1;
+		n = n * 10 + (c - '0');
+	}
+	return n;
+}
+
+/*
+ * Whether component i names a pid directory: 1 for t's own (its tgid or its
+ * tid), -LINUX_ENOENT for any other number, 0 for a name that is no pid.
+ */
+static int proc_own_pid(struct task *t, const struct proc_path *pp, int i)
+{
+	long pid;
+
+	if (!pp->len[i] || pp->name[i][0] < '0' || pp->name[i][0] > '9')
+		return 0;
+	pid = proc_number(pp, i);
+	return pid == task_tgid(t) || pid == task_tid(t) ? 1 : -LINUX_ENOENT;
+}
+
+/*
+ * Matches /proc/{self,thread-self,PID}/maps and /proc/{self,PID}/task/TID/maps.
+ * Returns 1 for t's own maps, 0 for a path that is not one, or -LINUX_ENOENT.
+ */
+static int proc_match_maps(struct task *t, const struct proc_path *pp)
+{
+	int own;
+
+	if (pp->depth < 3 || !proc_name_is(pp, 0, "proc") ||
+	    !proc_name_is(pp, pp->depth - 1, "maps"))
+		return 0;
+	if (pp->depth == 3 && (proc_name_is(pp, 1, "self") || proc_name_is(pp, 1, "thread-self")))
+		return 1;
+	if (pp->depth == 3)
+		return proc_own_pid(t, pp, 1);
+	if (pp->depth != 5 || !proc_name_is(pp, 2, "task"))
+		return 0;
+	own = proc_name_is(pp, 1, "self") ? 1 : proc_own_pid(t, pp, 1);
+	if (own <= 0)
+		return own;
+	/* Threads other than t and its group leader are not known here. */
+	own = proc_own_pid(t, pp, 3);
+	return own ? own : -LINUX_ENOENT;
+}
+
+/* Linux's open checks on an existing read-only (0444) regular file. */
+static long proc_may_open(const struct proc_path *pp, u32 flags)
+{
+	if ((flags & (LINUX_O_CREAT | LINUX_O_EXCL)) == (LINUX_O_CREAT | LINUX_O_EXCL))
+		return -LINUX_EEXIST;
+	if (pp->dir || (flags & LINUX_O_DIRECTORY))
+		return -LINUX_ENOTDIR;
+	/* Write access needs CAP_DAC_OVERRIDE; root then gets EINVAL from write. */
+	if (!(flags & LINUX_O_PATH) && (flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY &&
+	    geteuid() != 0)
+		return -LINUX_EACCES;
+	return 0;
+}
+
+static struct proc_file *proc_file_alloc(struct task *t)
+{
+	struct proc_file *pf = calloc(1, sizeof(*pf));
+	struct stat hs;
+
+	if (!pf)
+		return NULL;
+	pf->show = maps_show;
+	pf->mm = t->mm ? mm_get(t->mm) : NULL;
+	if (!stat("/proc", &hs))
+		pf->dev = linux_makedev(major(hs.st_dev), minor(hs.st_dev));
+	pf->ino = ((u64)task_tgid(t) << 16) | 1;
+	clock_gettime(CLOCK_REALTIME, &pf->ctime);
+	return pf;
+}
+
+struct file *procfs_open(struct task *t, const char *path, u32 flags)
+{
+	struct proc_path pp;
+	struct proc_file *pf;
+	struct file *f;
+	long err;
+
+	if (!proc_split(path, &pp) || (err = proc_match_maps(t, &pp)) == 0)
+		return NULL;
+	if (err < 0 || (err = proc_may_open(&pp, flags)))
+		return ERR_PTR(err);
+	pf = proc_file_alloc(t);
+	if (!pf)
+		return ERR_PTR(-LINUX_ENOMEM);
+	flags &= ~(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC |
+		   LINUX_O_CLOEXEC);
+	f = alloc_file(&proc_file_ops, -1, flags | LINUX_O_LARGEFILE, path);
+	if (!f) {
+		proc_file_free(pf);
+		return ERR_PTR(-LINUX_ENOMEM);
+	}
+	f->private_data = pf;
+	return f;
+}
