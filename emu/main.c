@@ -35,6 +35,7 @@ static void usage(FILE *out)
 		"  --fault-report   on a guest fault, print registers and the faulting code\n"
 		"  --cpus=N         number of CPUs the guest is told it has (default: host's)\n"
 		"  --syscalls       list every x86-64 system call and how well lxemu supports it\n"
+		"  --stats          at exit, print each task's engine region and VMA counts\n"
 		"  --help           show this help\n\n"
 		"lxemu exits with the program's exit status; if the program dies of a signal,\n"
 		"lxemu dies of the same signal. Its own errors exit with 125 (usage, internal),\n"
@@ -53,6 +54,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "fault-report", no_argument, NULL, 'f' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "syscalls", no_argument, NULL, 's' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -73,6 +75,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 				fprintf(stderr, "lxemu: --cpus: expected a number from 1 to 1024\n");
 				exit(EXIT_LXEMU_ERROR);
 			}
+			break;
+		case 'S':
+			kconfig.stats = true;
 			break;
 		case 's':
 			syscall_print_coverage(stdout);

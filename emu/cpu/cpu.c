@@ -3,6 +3,7 @@
  * syscall, block (pending-work self-stop), memory faults (lazy mapping and
  * SIGSEGV), interrupts (#DE, int3, #UD) and invalid instructions.
  */
+#include <stdio.h>
 #include <string.h>
 #include "cpu.h"
 #include "../kernel/task.h"
@@ -296,4 +297,17 @@ void cpu_flush_code(struct task *t, u64 start, u64 end)
 {
 	if (t->cpu.uc)
 		uc_ctl_remove_cache(t->cpu.uc, PAGE_ALIGN_DOWN(start), PAGE_ALIGN(end));
+}
+
+void cpu_print_stats(struct task *t)
+{
+	uc_mem_region *regs;
+	u32 n = 0;
+
+	if (uc_mem_regions(t->cpu.uc, &regs, &n) == UC_ERR_OK)
+		uc_free(regs);
+	mmap_lock(t->mm);
+	fprintf(stderr, "lxemu: task %d: %u engine regions, %d VMAs, %d host chunks\n", t->tid, n,
+		t->mm->nr_vmas, t->mm->nr_chunks);
+	mmap_unlock(t->mm);
 }

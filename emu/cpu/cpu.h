@@ -58,6 +58,8 @@ u64 cpu_hwcap(struct task *t);
 u64 cpu_find_fault_insn(struct task *t, u64 block_start, u64 addr);
 /* Drops this engine's translations of [start, end) (code written by the kernel). */
 void cpu_flush_code(struct task *t, u64 start, u64 end);
+/* --stats: the engine's region count and the mm's VMA and chunk counts, to stderr. */
+void cpu_print_stats(struct task *t);
 /* Prints registers and the faulting instruction (Capstone) to stderr. */
 void cpu_fault_report(struct task *t);
 

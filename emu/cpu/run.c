@@ -67,5 +67,7 @@ void task_run(struct task *t)
 		uc_err err = uc_emu_start(t->cpu.uc, cpu_get(t, CPU_RIP), RUN_UNTIL_NEVER, 0, 0);
 		handle_exit_reason(t, err);
 	}
+	if (kconfig.stats)
+		cpu_print_stats(t);
 	release_task(t);
 }

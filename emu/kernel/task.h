@@ -75,6 +75,7 @@ struct kernel_config {
 	const char *exe_path;   /* the guest path of the first program */
 	int cpus;               /* --cpus */
 	bool fault_report;      /* --fault-report */
+	bool stats;             /* --stats */
 	int pid_base;
 };
 extern struct kernel_config kconfig;
