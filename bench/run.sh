@@ -42,7 +42,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 # ---------------------------------------------------------------- build
 
 echo "building guests with $cc ..."
-for prog in getppid sha256; do
+for prog in getppid sha256 mmap_cycles malloc_churn; do
     "$cc" -static -O2 -std=c11 -Wall -Wextra -o "$work/$prog" \
         "$bench_dir/$prog.c" || die "failed to build $prog"
 done
@@ -132,10 +132,14 @@ ratio() {
     cmd_getppid=("$work/getppid" 1000000)
     cmd_sha256=("$work/sha256" 64)
     cmd_busybox=("$busybox" sha256sum "$data_file")
+    cmd_mmap=("$work/mmap_cycles" 100000)
+    cmd_malloc=("$work/malloc_churn" 2000000)
 }
 
-benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox)
-names=(     "getppid x1M"  "sha256.c 64MiB" "busybox sha256 16MiB")
+benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox
+            cmd_mmap             cmd_malloc)
+names=(     "getppid x1M"  "sha256.c 64MiB" "busybox sha256 16MiB"
+            "mmap 64KiB x100k"   "malloc churn x2M")
 
 echo "runners: native, $qemu, $lxemu  (median of $reps runs, seconds)"
 echo

@@ -85,6 +85,9 @@ static long load_segments(struct mm_struct *mm, struct file *f, struct elf_info 
 			continue;
 		err = load_segment(mm, f, ph, info->bias);
 		info->brk = MAX(info->brk, ph->p_vaddr + info->bias + ph->p_memsz);
+		/* Linux's start_data/end_data: the last segment's start, the file data's end. */
+		mm->start_data = MAX(mm->start_data, ph->p_vaddr + info->bias);
+		mm->end_data = MAX(mm->end_data, ph->p_vaddr + info->bias + ph->p_filesz);
 	}
 	mmap_unlock(mm);
 	return err;

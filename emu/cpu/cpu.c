@@ -82,6 +82,50 @@ static void hook_block(uc_engine *uc, u64 addr, u32 size, void *user)
 		uc_emu_stop(uc);
 }
 
+static void cpu_limit_regions(struct task *t);
+
+/*
+ * Code that changes behind the engine's back.  Translations are cached per
+ * guest address, so a store through one mapping of a file never reaches the
+ * translations of another, executable, mapping of it (a JIT's dual mapping),
+ * nor does a write(2) to the file.  While a file is mapped both writable
+ * (shared) and executable, the engine maps the writable side without write
+ * permission; the first store traps, drops the executable side (and its
+ * translations) and lets stores through until that code runs again.
+ */
+static bool same_file(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	return a != b && (a->vm_flags & VM_HOSTMAP) && (b->vm_flags & VM_HOSTMAP) &&
+	       a->dev == b->dev && a->ino == b->ino;
+}
+
+/*
+ * For a writable shared v (want_writer false): is its file mapped executable too?
+ * For an executable v (want_writer true): is its file mapped writable and shared too?
+ * With act set, drops those other mappings from the engine.
+ */
+static bool alias_walk_locked(struct task *t, struct mm_struct *mm, struct vm_area_struct *v,
+			      bool want_writer, bool act)
+{
+	bool found = false;
+
+	if (!(v->vm_flags & VM_HOSTMAP))
+		return false;
+	if (!want_writer && !((v->vm_flags & VM_SHARED) && (v->vm_prot & LINUX_PROT_WRITE)))
+		return false;
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *o = &mm->vmas[i];
+		bool match = want_writer ? (o->vm_flags & VM_SHARED) && (o->vm_prot & LINUX_PROT_WRITE)
+					 : (o->vm_prot & LINUX_PROT_EXEC);
+		if (!match || !same_file(v, o))
+			continue;
+		found = true;
+		if (act)
+			cpu_unmap_range(t, o->vm_start, o->vm_end);
+	}
+	return found;
+}
+
 /* Neighbours of v that one engine region may cover with it: same protection and chunk. */
 static bool vma_run_joins(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
@@ -96,9 +140,11 @@ static bool vma_run_joins(const struct vm_area_struct *a, const struct vm_area_s
  * (Unicorn's costs grow with the square of the region count, and it aborts
  * past about 4,000).
  */
-static bool map_vma_run_locked(struct task *t, struct mm_struct *mm, struct vm_area_struct *v)
+static bool map_vma_run_locked(struct task *t, struct mm_struct *mm, struct vm_area_struct *v,
+			       bool trap_writes)
 {
 	int i = (int)(v - mm->vmas), lo = i, hi = i;
+	u32 prot = vma_effective_prot(v);
 	u64 start, end;
 
 	while (lo > 0 && vma_run_joins(&mm->vmas[lo - 1], &mm->vmas[lo]))
@@ -107,9 +153,36 @@ static bool map_vma_run_locked(struct task *t, struct mm_struct *mm, struct vm_a
 		hi++;
 	start = mm->vmas[lo].vm_start;
 	end = mm->vmas[hi].vm_end;
+	for (int k = lo; k <= hi && trap_writes && (prot & UC_PROT_WRITE); k++)
+		if (alias_walk_locked(t, mm, &mm->vmas[k], false, false))
+			prot &= ~UC_PROT_WRITE; /* stores must trap: see hook_mem_prot */
 	cpu_unmap_range(t, start, end);
-	return uc_mem_map_ptr(t->cpu.uc, start, end - start, vma_effective_prot(v),
-			      mm_host_locked(mm, start)) == UC_ERR_OK;
+	cpu_limit_regions(t);
+	return uc_mem_map_ptr(t->cpu.uc, start, end - start, prot, mm_host_locked(mm, start)) ==
+	       UC_ERR_OK;
+}
+
+/*
+ * Keeps the engine under REGION_CAP regions: thousands of VMAs whose
+ * protections alternate cannot share regions, and Unicorn slows with the
+ * square of the region count and aborts past about 4,000.  Past the cap,
+ * every data region goes (code regions keep their translations); the
+ * engine maps back on fault what the guest still uses.
+ */
+#define REGION_CAP 128
+
+static void cpu_limit_regions(struct task *t)
+{
+	uc_engine *uc = t->cpu.uc;
+	uc_mem_region *regs;
+	u32 n;
+
+	if (uc_mem_regions(uc, &regs, &n) != UC_ERR_OK)
+		return;
+	for (u32 i = 0; n >= REGION_CAP && i < n; i++)
+		if (!(regs[i].perms & UC_PROT_EXEC))
+			uc_mem_unmap(uc, regs[i].begin, regs[i].end - regs[i].begin + 1);
+	uc_free(regs);
 }
 
 /* Below a stack that may grow down to addr: grow it, and let the engine map it anew as one. */
@@ -141,8 +214,12 @@ static bool hook_mem_unmapped(uc_engine *uc, uc_mem_type type, u64 addr, int siz
 	v = vma_lookup_locked(mm, addr);
 	if (!v && addr < TASK_SIZE)
 		v = grow_stack_locked(t, addr);
-	if (v && vma_effective_prot(v))
-		mapped = map_vma_run_locked(t, mm, v);
+	if (v && vma_effective_prot(v)) {
+		/* Code about to run again: writes through other mappings must trap again. */
+		if ((v->vm_prot & LINUX_PROT_EXEC) && type == UC_MEM_FETCH_UNMAPPED)
+			alias_walk_locked(t, mm, v, true, true);
+		mapped = map_vma_run_locked(t, mm, v, true);
+	}
 	mmap_unlock(mm);
 	if (!mapped)
 		record_fault(t, LINUX_SIGSEGV, v ? LINUX_SEGV_ACCERR : LINUX_SEGV_MAPERR, addr, type);
@@ -152,11 +229,27 @@ static bool hook_mem_unmapped(uc_engine *uc, uc_mem_type type, u64 addr, int siz
 static bool hook_mem_prot(uc_engine *uc, uc_mem_type type, u64 addr, int size, s64 value,
 			  void *user)
 {
+	struct task *t = user;
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *v;
+	bool handled = false;
+
 	(void)uc;
 	(void)size;
 	(void)value;
-	record_fault(user, LINUX_SIGSEGV, LINUX_SEGV_ACCERR, addr, type);
-	return false;
+	if (type == UC_MEM_WRITE_PROT) {
+		mmap_lock(mm);
+		v = vma_lookup_locked(mm, addr);
+		/* A store the VMA allows: a trapped write to code's other mapping. */
+		if (v && (vma_effective_prot(v) & LINUX_PROT_WRITE)) {
+			alias_walk_locked(t, mm, v, false, true);
+			handled = map_vma_run_locked(t, mm, v, false);
+		}
+		mmap_unlock(mm);
+	}
+	if (!handled)
+		record_fault(t, LINUX_SIGSEGV, LINUX_SEGV_ACCERR, addr, type);
+	return handled;
 }
 
 static void hook_intr(uc_engine *uc, u32 intno, void *user)
@@ -254,13 +347,18 @@ void cpu_unmap_range(struct task *t, u64 start, u64 end)
 	if (!uc || uc_mem_regions(uc, &regs, &n) != UC_ERR_OK)
 		return;
 	for (u32 i = 0; i < n; i++) {
-		u64 s = MAX(regs[i].begin, start), e = MIN(regs[i].end + 1, end);
-		if (s >= e)
+		u64 rb = regs[i].begin, re = regs[i].end + 1;
+		if (re <= start || rb >= end)
 			continue;
-		/* Drop translated code while the range is still mapped, then the mapping. */
+		/*
+		 * The whole region goes, not just the changed part: splitting would
+		 * multiply regions (an mprotect of every other page makes thousands).
+		 * The engine maps back on fault what the guest still uses.  Translated
+		 * code goes first, while the range is still mapped.
+		 */
 		if (regs[i].perms & UC_PROT_EXEC)
-			uc_ctl_remove_cache(uc, s, e);
-		uc_mem_unmap(uc, s, e - s);
+			uc_ctl_remove_cache(uc, rb, re);
+		uc_mem_unmap(uc, rb, re - rb);
 	}
 	uc_free(regs);
 }
@@ -295,8 +393,12 @@ u64 cpu_hwcap(struct task *t)
 
 void cpu_flush_code(struct task *t, u64 start, u64 end)
 {
-	if (t->cpu.uc)
-		uc_ctl_remove_cache(t->cpu.uc, PAGE_ALIGN_DOWN(start), PAGE_ALIGN(end));
+	/*
+	 * uc_ctl_remove_cache alone, called from the syscall hook, leaves the
+	 * stale translation reachable (measured: a pwrite to a file mapped
+	 * executable); dropping the mapping too makes the engine translate anew.
+	 */
+	cpu_unmap_range(t, PAGE_ALIGN_DOWN(start), PAGE_ALIGN(end));
 }
 
 void cpu_print_stats(struct task *t)

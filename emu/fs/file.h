@@ -86,6 +86,8 @@ void put_fs(struct fs_struct *fs);
 /* Host pass-through files (host.c). */
 extern const struct file_operations host_file_ops;
 struct file *host_file_wrap(int host_fd, u32 flags, const char *path);
+/* Replaces buf with the absolute path of host_fd (the guest root is "/"); leaves it on failure. */
+void host_fd_path(int host_fd, char *buf, size_t size);
 long host_fstat_to_linux(int host_fd, struct linux_stat *st);
 void stat_to_linux(const void *host_stat, struct linux_stat *st);
 

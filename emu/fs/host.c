@@ -4,6 +4,7 @@
  * description, so the host's offset is the description's offset.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -148,6 +149,17 @@ const struct file_operations host_file_ops = {
 	.fstat = host_fstat,
 	.release = host_release,
 };
+
+void host_fd_path(int host_fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
+	n = readlink(link, buf, size - 1);
+	if (n > 0)
+		buf[n] = 0;
+}
 
 struct file *host_file_wrap(int host_fd, u32 flags, const char *path)
 {

@@ -9,6 +9,7 @@
 #include "rw.h"
 #include "../kernel/task.h"
 #include "../mm/uaccess.h"
+#include "../mm/mm.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
 #include "../../abi/linux/mman.h"
@@ -104,6 +105,8 @@ long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 po
 	if (count == 0)
 		return write_chunk(f, NULL, 0, pos);
 	ret = transfer_user(t, f, ubuf, count, pos, true);
+	if (ret > 0)
+		mm_file_written(t, f);
 	if (ret == -LINUX_EPIPE)
 		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
 	return ret;

@@ -18,15 +18,33 @@ static long brk_grow_locked(struct mm_struct *mm, u64 old_end, u64 new_end)
 {
 	struct vm_area_struct *next = find_vma_locked(mm, old_end);
 	struct vm_area_struct *heap;
+	u64 next_start;
 
-	if (new_end > TASK_SIZE || (next && next->vm_start < new_end))
+	if (new_end > TASK_SIZE)
 		return -LINUX_ENOMEM;
+	/* Linux keeps a page free between the break and the next mapping (and a stack's gap). */
+	if (next) {
+		next_start = next->vm_start;
+		if (next->vm_flags & VM_GROWSDOWN)
+			next_start = next_start > STACK_GUARD_GAP ? next_start - STACK_GUARD_GAP : 0;
+		if (new_end + PAGE_SIZE > next_start)
+			return -LINUX_ENOMEM;
+	}
 	heap = mm_insert_anon_locked(mm, old_end, new_end - old_end,
 				     LINUX_PROT_READ | LINUX_PROT_WRITE, VM_HEAP);
 	if (IS_ERR(heap))
 		return PTR_ERR(heap);
 	vma_merge_range_locked(mm, old_end, new_end);
 	return 0;
+}
+
+/* Linux's check_data_rlimit: the heap and the data segment together. */
+static bool over_data_limit(struct task *t, struct mm_struct *mm, u64 newbrk)
+{
+	u64 lim = t->signal->rlim[LINUX_RLIMIT_DATA].rlim_cur;
+
+	return lim != LINUX_RLIM_INFINITY &&
+	       (newbrk - mm->start_brk) + (mm->end_data - mm->start_data) > lim;
 }
 
 u64 do_brk(struct task *t, u64 newbrk)
@@ -36,7 +54,7 @@ u64 do_brk(struct task *t, u64 newbrk)
 	long err = -LINUX_ENOMEM;
 
 	mmap_lock(mm);
-	if (newbrk >= mm->start_brk) {
+	if (newbrk >= mm->start_brk && !over_data_limit(t, mm, newbrk)) {
 		old_end = PAGE_ALIGN(mm->brk);
 		new_end = PAGE_ALIGN(newbrk);
 		err = 0;

@@ -65,6 +65,7 @@ struct mm_struct {
 	struct mm_chunk *chunks; /* sorted by index */
 	int nr_chunks;
 	u64 start_brk, brk;
+	u64 start_data, end_data; /* for RLIMIT_DATA, as Linux's check_data_rlimit */
 	u64 mmap_base;
 	u64 start_stack;
 	u64 arg_start, arg_end, env_start, env_end;
@@ -147,6 +148,8 @@ void vma_merge_range_locked(struct mm_struct *mm, u64 start, u64 end);
 
 /* Tells every engine of the mm that the code in [start, end) changed. */
 void mm_code_written(struct task *t, u64 start, u64 end);
+/* A write(2) to f: code mapped from its file may have changed under the engines. */
+void mm_file_written(struct task *t, struct file *f);
 /* Tells every engine of the mm that [start, end) changed. */
 void mm_sync_engines(struct task *t, u64 start, u64 end);
 

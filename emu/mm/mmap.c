@@ -43,6 +43,23 @@ void mm_code_written(struct task *t, u64 start, u64 end)
 	cpu_flush_code(t, start, end); /* every engine of the mm, once threads exist */
 }
 
+void mm_file_written(struct task *t, struct file *f)
+{
+	struct mm_struct *mm = t->mm;
+	struct stat st;
+
+	if (f->host_fd < 0 || fstat(f->host_fd, &st) || !S_ISREG(st.st_mode))
+		return;
+	mmap_lock(mm);
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		if ((v->vm_prot & LINUX_PROT_EXEC) && (v->vm_flags & VM_HOSTMAP) &&
+		    v->dev == (u64)st.st_dev && v->ino == (u64)st.st_ino)
+			cpu_flush_code(t, v->vm_start, v->vm_end);
+	}
+	mmap_unlock(mm);
+}
+
 long vma_map_file_pages(u8 *host, u64 len, struct file *f, s64 off, bool shared)
 {
 	bool writable = (f->f_flags & LINUX_O_ACCMODE) == LINUX_O_RDWR;
@@ -88,13 +105,14 @@ static long check_file_mapping(struct file *f, u32 prot, u32 flags)
 	u32 acc = f->f_flags & LINUX_O_ACCMODE;
 	struct stat st;
 
-	if (f->host_fd < 0 || fstat(f->host_fd, &st) || !S_ISREG(st.st_mode))
-		return -LINUX_ENODEV;
+	/* Access first, then whether the file can be mapped at all, as Linux checks. */
 	if ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE) &&
 	    acc != LINUX_O_RDWR)
 		return -LINUX_EACCES;
-	if (acc == LINUX_O_WRONLY)
+	if (acc == LINUX_O_WRONLY || (f->f_flags & LINUX_O_PATH))
 		return -LINUX_EACCES;
+	if (f->host_fd < 0 || fstat(f->host_fd, &st) || !S_ISREG(st.st_mode))
+		return -LINUX_ENODEV;
 	return 0;
 }
 
@@ -123,6 +141,20 @@ long mm_attach_file_locked(struct mm_struct *mm, u64 start, u64 end, struct file
 	return 0;
 }
 
+/* MAP_POPULATE: make every page resident now, as Linux faults them all in. */
+static void populate_locked(struct mm_struct *mm, u64 start, u64 end)
+{
+	for (u64 a = start; a < end;) {
+		struct vm_area_struct *v = vma_lookup_locked(mm, a);
+		u64 e = MIN(end, v->vm_end);
+		u8 *h = v->host + (a - v->vm_start);
+		if (madvise(h, e - a, MADV_POPULATE_WRITE))
+			for (u64 off = 0; off < e - a; off += PAGE_SIZE)
+				((volatile u8 *)h)[off] = h[off];
+		a = e;
+	}
+}
+
 /* Picks the address: fixed, hinted or top-down. Returns it or a negative errno. */
 static s64 mmap_pick_addr_locked(struct mm_struct *mm, u64 addr, u64 len, u32 flags)
 {
@@ -142,7 +174,7 @@ static s64 mmap_pick_addr_locked(struct mm_struct *mm, u64 addr, u64 len, u32 fl
 	}
 	if (addr && addr < MMAP_MIN_ADDR)
 		addr = MMAP_MIN_ADDR;
-	addr = get_unmapped_area_locked(mm, PAGE_ALIGN(addr), len);
+	addr = get_unmapped_area_locked(mm, PAGE_ALIGN_DOWN(addr), len);
 	return addr ? (s64)addr : -LINUX_ENOMEM;
 }
 
@@ -171,7 +203,9 @@ static long mmap_region(struct task *t, u64 addr, u64 len, u32 prot, u32 flags,
 					 flags & LINUX_MAP_ANONYMOUS);
 	if (err && !IS_ERR(v))
 		mm_unmap_locked(mm, start, start + len);
-	else if (!err)
+	else if (!err && (flags & LINUX_MAP_POPULATE))
+		populate_locked(mm, start, start + len);
+	if (!err)
 		vma_merge_range_locked(mm, start, start + len);
 	mmap_unlock(mm);
 	mm_sync_engines(t, start, start + len);
@@ -196,6 +230,9 @@ static long mmap_check(u64 len, u32 prot, u32 flags, s64 off)
 	if (type == LINUX_MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
 		return -LINUX_EOPNOTSUPP;
 	if (prot & ~PROT_VALID)
+		return -LINUX_EINVAL;
+	/* Only private mappings may grow down. */
+	if (type != LINUX_MAP_PRIVATE && (flags & LINUX_MAP_GROWSDOWN))
 		return -LINUX_EINVAL;
 	return 0;
 }
@@ -244,16 +281,24 @@ long do_munmap(struct task *t, u64 addr, u64 len)
 	return ret;
 }
 
-/* A shared mapping of a file opened read-only can never become writable. */
-static bool protect_allowed_locked(struct mm_struct *mm, u64 start, u64 end, u32 prot)
+/*
+ * PROT_GROWSDOWN needs a stack-like area (and PROT_GROWSUP is never right on
+ * x86); a shared mapping of a file opened read-only never becomes writable.
+ */
+static long protect_check_locked(struct mm_struct *mm, u64 start, u64 end, u32 prot)
 {
-	for (struct vm_area_struct *v = find_vma_locked(mm, start); v && v->vm_start < end;
-	     v = find_vma_locked(mm, v->vm_end)) {
+	struct vm_area_struct *v = find_vma_locked(mm, start);
+
+	if ((prot & LINUX_PROT_GROWSUP) ||
+	    ((prot & LINUX_PROT_GROWSDOWN) && !(v && v->vm_start <= start &&
+						 (v->vm_flags & VM_GROWSDOWN))))
+		return -LINUX_EINVAL;
+	for (; v && v->vm_start < end; v = find_vma_locked(mm, v->vm_end)) {
 		if ((prot & LINUX_PROT_WRITE) && (v->vm_flags & VM_SHARED) && v->vm_file &&
 		    (v->vm_file->f_flags & LINUX_O_ACCMODE) != LINUX_O_RDWR)
-			return false;
+			return -LINUX_EACCES;
 	}
-	return true;
+	return 0;
 }
 
 long do_mprotect(struct task *t, u64 addr, u64 len, u32 prot)
@@ -272,8 +317,9 @@ long do_mprotect(struct task *t, u64 addr, u64 len, u32 prot)
 	if (end == addr)
 		return 0;
 	mmap_lock(mm);
-	ret = protect_allowed_locked(mm, addr, end, prot) ?
-		      mm_protect_locked(mm, addr, end, prot & PROT_ALL) : -LINUX_EACCES;
+	ret = protect_check_locked(mm, addr, end, prot);
+	if (!ret)
+		ret = mm_protect_locked(mm, addr, end, prot & PROT_ALL);
 	mmap_unlock(mm);
 	mm_sync_engines(t, addr, end);
 	return ret;

@@ -37,6 +37,9 @@ static long move_vma_locked(struct mm_struct *mm, u64 addr, u64 len, u64 new_add
 		return err;
 	copy.vm_start = new_addr;
 	copy.vm_end = new_addr + len;
+	/* Moved pages keep their own anon_vma on Linux: the area merges with no neighbour. */
+	if (!(copy.vm_flags & VM_SHARED))
+		copy.vm_flags |= VM_ANONVMA;
 	copy.host = mm_host_locked(mm, new_addr);
 	copy.path = copy.path ? strdup(copy.path) : NULL;
 	if (copy.vm_file)
@@ -140,6 +143,13 @@ long do_mremap(struct task *t, u64 addr, u64 old_len, u64 new_len, u32 flags, u6
 	return ret;
 }
 
+/* The advice values Linux knows (unprivileged ones; HWPOISON needs CAP_SYS_ADMIN). */
+static bool madvise_known(int advice)
+{
+	return (advice >= LINUX_MADV_NORMAL && advice <= LINUX_MADV_DONTNEED) ||
+	       (advice >= LINUX_MADV_FREE && advice <= 25);
+}
+
 long do_madvise(struct task *t, u64 addr, u64 len, int advice)
 {
 	struct mm_struct *mm = t->mm;
@@ -151,17 +161,24 @@ long do_madvise(struct task *t, u64 addr, u64 len, int advice)
 	end = addr + PAGE_ALIGN(len);
 	if (end < addr)
 		return -LINUX_EINVAL;
-	if (advice != LINUX_MADV_DONTNEED && advice != LINUX_MADV_FREE)
-		return 0; /* hints lxemu has no use for */
+	if (!madvise_known(advice))
+		return -LINUX_EINVAL;
 	mmap_lock(mm);
 	for (u64 a = addr; a < end;) {
-		struct vm_area_struct *v = vma_lookup_locked(mm, a);
+		struct vm_area_struct *v = find_vma_locked(mm, a);
 		u64 e;
-		if (!v) {
-			ret = -LINUX_ENOMEM;
+		if (!v || v->vm_start >= end) {
+			ret = -LINUX_ENOMEM; /* a hole: Linux advises the rest and says so */
 			break;
 		}
+		if (v->vm_start > a)
+			ret = -LINUX_ENOMEM;
+		a = MAX(a, v->vm_start);
 		e = MIN(end, v->vm_end);
+		if (advice != LINUX_MADV_DONTNEED && advice != LINUX_MADV_FREE) {
+			a = e; /* hints lxemu has no use for */
+			continue;
+		}
 		/*
 		 * The host does what Linux does: private anonymous pages read back as
 		 * zeroes, private file pages as the file, shared pages stay.

@@ -10,10 +10,25 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/mman.h"
 
+/*
+ * The VMA holding guest address a, growing the stack down to it as Linux's
+ * fault handler does for the kernel's own accesses too. Caller holds mmap_lock.
+ */
+static struct vm_area_struct *uaccess_vma_locked(struct task *t, u64 a)
+{
+	struct vm_area_struct *v = vma_lookup_locked(t->mm, a);
+
+	if (!v && a < TASK_SIZE &&
+	    expand_stack_locked(t->mm, a, t->signal->rlim[LINUX_RLIMIT_STACK].rlim_cur))
+		v = vma_lookup_locked(t->mm, a);
+	return v;
+}
+
 /* Calls fn on each host piece of [uaddr, uaddr+n) once all pieces allow prot. */
-static long uaccess_walk(struct mm_struct *mm, u64 uaddr, size_t n, u32 prot,
+static long uaccess_walk(struct task *t, u64 uaddr, size_t n, u32 prot,
 			 void (*fn)(u8 *host, size_t len, size_t done, void *arg), void *arg)
 {
+	struct mm_struct *mm = t->mm;
 	u64 end = uaddr + n;
 	long ret = 0;
 
@@ -24,7 +39,7 @@ static long uaccess_walk(struct mm_struct *mm, u64 uaddr, size_t n, u32 prot,
 	mmap_lock(mm);
 	for (int pass = 0; pass < 2 && !ret; pass++) {
 		for (u64 a = uaddr; a < end;) {
-			struct vm_area_struct *v = vma_lookup_locked(mm, a);
+			struct vm_area_struct *v = uaccess_vma_locked(t, a);
 			u64 piece_end;
 			if (!v || (vma_effective_prot(v) & prot) != prot) {
 				ret = -LINUX_EFAULT;
@@ -59,7 +74,7 @@ static void clear_piece(u8 *host, size_t len, size_t done, void *arg)
 
 long copy_from_user(struct task *t, void *dst, u64 usrc, size_t n)
 {
-	return uaccess_walk(t->mm, usrc, n, LINUX_PROT_READ, copy_out_piece, dst);
+	return uaccess_walk(t, usrc, n, LINUX_PROT_READ, copy_out_piece, dst);
 }
 
 /* True if part of [uaddr, uaddr+n) is executable: engines may hold translations of it. */
@@ -86,12 +101,12 @@ static long written(struct task *t, u64 uaddr, size_t n, long ret)
 long copy_to_user(struct task *t, u64 udst, const void *src, size_t n)
 {
 	return written(t, udst, n,
-		       uaccess_walk(t->mm, udst, n, LINUX_PROT_WRITE, copy_in_piece, (void *)src));
+		       uaccess_walk(t, udst, n, LINUX_PROT_WRITE, copy_in_piece, (void *)src));
 }
 
 long clear_user(struct task *t, u64 udst, size_t n)
 {
-	return written(t, udst, n, uaccess_walk(t->mm, udst, n, LINUX_PROT_WRITE, clear_piece, NULL));
+	return written(t, udst, n, uaccess_walk(t, udst, n, LINUX_PROT_WRITE, clear_piece, NULL));
 }
 
 long strncpy_from_user(struct task *t, char *dst, u64 usrc, size_t n)
@@ -102,7 +117,7 @@ long strncpy_from_user(struct task *t, char *dst, u64 usrc, size_t n)
 
 	mmap_lock(mm);
 	while (done < n) {
-		struct vm_area_struct *v = vma_lookup_locked(mm, usrc + done);
+		struct vm_area_struct *v = uaccess_vma_locked(t, usrc + done);
 		if (usrc + done >= TASK_SIZE || !v || !(vma_effective_prot(v) & LINUX_PROT_READ))
 			break;
 		const u8 *src = v->host + (usrc + done - v->vm_start);
@@ -140,7 +155,7 @@ u64 user_access_len(struct task *t, u64 uaddr, u64 n, u32 prot)
 		end = TASK_SIZE;
 	mmap_lock(mm);
 	while (a < end) {
-		struct vm_area_struct *v = vma_lookup_locked(mm, a);
+		struct vm_area_struct *v = uaccess_vma_locked(t, a);
 		if (!v || (vma_effective_prot(v) & prot) != prot)
 			break;
 		a = MIN(end, v->vm_end);

@@ -16,6 +16,7 @@
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/mman.h"
 
 long sys_mkdirat(struct task *t, int dirfd, u64 upath, u32 mode)
 {
@@ -107,8 +108,14 @@ long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
 		fput(f);
 		return -LINUX_ENOTDIR;
 	}
-	buf = malloc(count ? MIN(count, 1u << 20) : 1);
-	n = buf ? f->f_op->getdents64(f, buf, MIN(count, 1u << 20)) : -LINUX_ENOMEM;
+	/* Only what fits in the writable part: no entry is consumed that cannot be copied. */
+	count = (u32)user_access_len(t, udirent, MIN(count, 1u << 20), LINUX_PROT_WRITE);
+	if (!count) {
+		fput(f);
+		return -LINUX_EFAULT;
+	}
+	buf = malloc(count);
+	n = buf ? f->f_op->getdents64(f, buf, count) : -LINUX_ENOMEM;
 	if (n > 0 && copy_to_user(t, udirent, buf, n))
 		n = -LINUX_EFAULT;
 	free(buf);
@@ -119,15 +126,10 @@ long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
 /* The guest path of a host directory fd: its host path (the root is "/"). */
 static char *dir_guest_path(int host_fd)
 {
-	char link[64], buf[LINUX_PATH_MAX];
-	ssize_t n;
+	char buf[LINUX_PATH_MAX] = "";
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
-	n = readlink(link, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return NULL;
-	buf[n] = 0;
-	return strdup(buf);
+	host_fd_path(host_fd, buf, sizeof(buf));
+	return buf[0] ? strdup(buf) : NULL;
 }
 
 /* Makes host_fd (an O_PATH directory fd, consumed) the cwd. */

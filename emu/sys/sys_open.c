@@ -46,6 +46,8 @@ long do_sys_openat(struct task *t, int dirfd, u64 upath, u32 flags, u32 mode)
 	path_release(&p);
 	if (err)
 		return err;
+	/* Linux names a file by its absolute path (/proc/self/maps, /proc/self/fd). */
+	host_fd_path(hfd, path, sizeof(path));
 	f = host_file_wrap(hfd, (flags & ~CREATION_FLAGS) | LINUX_O_LARGEFILE, path);
 	if (!f) {
 		close(hfd);

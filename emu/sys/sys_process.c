@@ -15,6 +15,7 @@
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/misc.h"
+#include "../../abi/linux/mman.h"
 
 long sys_exit(struct task *t, int code)
 {
@@ -214,6 +215,9 @@ long sys_getrandom(struct task *t, u64 ubuf, u64 count, u32 flags)
 		return -LINUX_EINVAL;
 	if (count > 0x1ffffff)
 		count = 0x1ffffff;
+	/* A buffer that runs into unmapped memory gets what fits, as on Linux. */
+	if (count && !(count = user_access_len(t, ubuf, count, LINUX_PROT_WRITE)))
+		return -LINUX_EFAULT;
 	while (done < count) {
 		ssize_t n = getrandom(buf, MIN(sizeof(buf), count - done), 0);
 		if (n <= 0)

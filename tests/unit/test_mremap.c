@@ -15,8 +15,14 @@
 #define A 0x10000000ULL
 
 static struct task task; /* no engine: the mm alone */
+static struct signal_struct sig;
 
-static int setup(void) { task.mm = mm_alloc(); return task.mm ? 0 : 1; }
+static int setup(void)
+{
+	task.mm = mm_alloc();
+	task.signal = &sig;
+	return task.mm ? 0 : 1;
+}
 static int teardown(void) { mmput(task.mm); return 0; }
 
 static void reset_with(u64 start, u64 len, const char *text)

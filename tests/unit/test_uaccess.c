@@ -12,12 +12,15 @@
 
 #define K4 4096ULL
 static struct task task;
+static struct signal_struct sig;
 static struct mm_struct *mm;
 
 static int setup(void)
 {
 	mm = mm_alloc();
 	task.mm = mm;
+	task.signal = &sig;
+	sig.rlim[LINUX_RLIMIT_STACK].rlim_cur = 8 << 20;
 	/* [0x10000,0x12000) RW, [0x12000,0x13000) R, hole, [0x14000,0x15000) RW */
 	mm_insert_anon_locked(mm, 0x10000, 2 * K4, LINUX_PROT_READ | LINUX_PROT_WRITE, 0);
 	mm_insert_anon_locked(mm, 0x12000, K4, LINUX_PROT_READ, 0);
