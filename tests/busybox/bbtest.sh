@@ -37,6 +37,8 @@ make_texts() {
         echo "Excepteur sint occaecat cupidatat non proident, sunt in culpa."
     } >lorem.txt
     head -c 8192 "$busybox" >bin.dat     # binary input, fixed per machine
+    # ~1 MiB of lines for the malloc/mmap-heavy paths (sort, gzip)
+    awk 'BEGIN { x = 7; for (i = 0; i < 60000; i++) { x = (x * 1103515245 + 12345) % 2147483648; printf "%09d line %d\n", x % 1000000000, i } }' >big.txt
 }
 
 # A small tree for ls/find/stat: files, a hidden file, a subdirectory, a
