@@ -111,7 +111,7 @@ long mm_attach_file_locked(struct mm_struct *mm, u64 start, u64 end, struct file
 			   bool shared, bool anon);
 /*
  * Maps len bytes of host file f from offset off over host memory at host,
- * shared or private; pages wholly past the end of the file stay zeroed memory.
+ * shared or private (pages past the end of the file raise SIGBUS, as on Linux).
  */
 long vma_map_file_pages(u8 *host, u64 len, struct file *f, s64 off, bool shared);
 /* Refills host pages a host mremap moved away with plain zeroed memory. */

@@ -63,18 +63,15 @@ void mm_file_written(struct task *t, struct file *f)
 long vma_map_file_pages(u8 *host, u64 len, struct file *f, s64 off, bool shared)
 {
 	bool writable = (f->f_flags & LINUX_O_ACCMODE) == LINUX_O_RDWR;
-	struct stat st;
-	u64 file_len;
 	int prot = PROT_READ | (writable || !shared ? PROT_WRITE : 0);
 
-	if (fstat(f->host_fd, &st))
-		return host_errno_to_linux(errno);
-	if (st.st_size <= off)
-		return 0; /* all past the end: zeroes (Linux: SIGBUS) */
-	/* Pages wholly past the end of the file stay plain zeroed memory. */
-	file_len = MIN(len, PAGE_ALIGN((u64)(st.st_size - off)));
-	if (mmap(host, file_len, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
-		 f->host_fd, off) == MAP_FAILED)
+	/*
+	 * The whole range, also pages past the end of the file: touching those
+	 * raises a host SIGBUS, which sigbus.c turns into the guest's SIGBUS,
+	 * exactly where Linux raises it.
+	 */
+	if (mmap(host, len, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, f->host_fd,
+		 off) == MAP_FAILED)
 		return host_errno_to_linux(errno);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* crash.c: death by a synchronous fault or a signal, for the exit status a
  * shell sees (128+N): `crash MODE` with MODE one of segv-null, segv-kernel,
  * segv-prot, segv-exec, segv-stack, fpe-div0, fpe-intmin, fpe-longmin,
- * ill-ud2, trap-int3, abort, kill, bus-truncated. Prints (and flushes) one
+ * ill-ud2, trap-int3, abort, kill, bus-truncated, bus-beyond-eof. Prints (and flushes) one
  * line first. */
 #include "guest.h"
 #include <fcntl.h>
@@ -61,11 +61,28 @@ static void bus_truncated(void)
     (void)*(volatile char *)(p + 4096);
 }
 
+/* Reads the second page of a mapping of a one-page file: past its end, SIGBUS. */
+static void bus_beyond_eof(void)
+{
+    int fd = open("bus2.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char *p;
+
+    if (fd < 0 || ftruncate(fd, 4096))
+        return;
+    p = mmap(NULL, 2 * 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    unlink("bus2.tmp");
+    if (p == MAP_FAILED)
+        return;
+    (void)*(volatile char *)(p + 4096);
+}
+
 /* Do what MODE says; returns only for an unknown mode. */
 static void crash(const char *mode)
 {
     if (!strcmp(mode, "bus-truncated"))
         bus_truncated();
+    else if (!strcmp(mode, "bus-beyond-eof"))
+        bus_beyond_eof();
     else if (!strcmp(mode, "segv-null"))
         *(volatile int *)0 = 1;
     else if (!strcmp(mode, "segv-kernel"))
