@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "cpu.h"
 #include "../kernel/task.h"
 #include "../kernel/locking.h"
@@ -126,6 +127,38 @@ static bool alias_walk_locked(struct task *t, struct mm_struct *mm, struct vm_ar
 	return found;
 }
 
+/*
+ * Unicorn 2.0.1 keeps a PageDesc array for each 4 MiB of RAM-block offsets
+ * (ram_addr) once a translated block lies in it, and every guest store to a
+ * page whose ram_addr falls in such a window takes page_collection_lock's
+ * slow path (a malloc'd entry per store), even if the page never held code.
+ * RAM-block offsets are handed out in mapping order, best fit, 256 KiB
+ * aligned, and the first region an engine maps (the program's text, at the
+ * first instruction fetch) gets offset 0.  So right after the first code
+ * region, map a 4 MiB region that no guest access can reach: it fills the
+ * rest of the code's window, and data regions mapped later start in windows
+ * of their own.  It is one extra region per engine and costs no memory.
+ */
+#define RAM_SPACER_ADDR 0xffffffffff000000ULL /* above any guest address */
+#define RAM_SPACER_SIZE (4ULL << 20)
+
+static void map_ram_spacer(struct task *t)
+{
+	static u8 *host;
+
+	if (t->cpu.ram_spacer)
+		return;
+	if (!host) {
+		void *p = mmap(NULL, RAM_SPACER_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			return;
+		host = p; /* never touched: the region allows no access */
+	}
+	t->cpu.ram_spacer = uc_mem_map_ptr(t->cpu.uc, RAM_SPACER_ADDR, RAM_SPACER_SIZE,
+					   UC_PROT_NONE, host) == UC_ERR_OK;
+}
+
 /* Neighbours of v that one engine region may cover with it: same protection and chunk. */
 static bool vma_run_joins(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
@@ -158,8 +191,12 @@ static bool map_vma_run_locked(struct task *t, struct mm_struct *mm, struct vm_a
 			prot &= ~UC_PROT_WRITE; /* stores must trap: see hook_mem_prot */
 	cpu_unmap_range(t, start, end);
 	cpu_limit_regions(t);
-	return uc_mem_map_ptr(t->cpu.uc, start, end - start, prot, mm_host_locked(mm, start)) ==
-	       UC_ERR_OK;
+	if (uc_mem_map_ptr(t->cpu.uc, start, end - start, prot, mm_host_locked(mm, start)) !=
+	    UC_ERR_OK)
+		return false;
+	if (prot & UC_PROT_EXEC)
+		map_ram_spacer(t);
+	return true;
 }
 
 /*
@@ -180,7 +217,7 @@ static void cpu_limit_regions(struct task *t)
 	if (uc_mem_regions(uc, &regs, &n) != UC_ERR_OK)
 		return;
 	for (u32 i = 0; n >= REGION_CAP && i < n; i++)
-		if (!(regs[i].perms & UC_PROT_EXEC))
+		if (!(regs[i].perms & UC_PROT_EXEC) && regs[i].begin < TASK_SIZE)
 			uc_mem_unmap(uc, regs[i].begin, regs[i].end - regs[i].begin + 1);
 	uc_free(regs);
 }
@@ -247,8 +284,10 @@ static bool hook_mem_prot(uc_engine *uc, uc_mem_type type, u64 addr, int size, s
 		}
 		mmap_unlock(mm);
 	}
+	/* Beyond TASK_SIZE there is no VMA (only the RAM spacer): Linux says MAPERR. */
 	if (!handled)
-		record_fault(t, LINUX_SIGSEGV, LINUX_SEGV_ACCERR, addr, type);
+		record_fault(t, LINUX_SIGSEGV, addr >= TASK_SIZE ? LINUX_SEGV_MAPERR : LINUX_SEGV_ACCERR,
+			     addr, type);
 	return handled;
 }
 
@@ -336,6 +375,7 @@ void cpu_destroy(struct task *t)
 		uc_close(t->cpu.uc);
 	t->cpu.uc = NULL;
 	t->cpu.nr_hooks = 0;
+	t->cpu.ram_spacer = false;
 }
 
 void cpu_unmap_range(struct task *t, u64 start, u64 end)

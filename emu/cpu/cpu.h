@@ -26,6 +26,7 @@ struct cpu {
 	uc_hook hooks[8];
 	int nr_hooks;
 	u64 block_start;         /* start of the block executing now */
+	bool ram_spacer;         /* the RAM spacer after the first code region is mapped */
 	struct cpu_fault fault;
 };
 
