@@ -175,6 +175,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN); /* the guest gets EPIPE and its own SIGPIPE */
 	mm_install_sigbus_handler();
+	kernel_install_interrupt_handler();
 	umask_orig = umask(0);    /* the guest's umask is applied by lxemu's kernel */
 	t = create_init_task("/");
 	if (IS_ERR(t)) {

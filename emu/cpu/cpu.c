@@ -11,6 +11,7 @@
 #include "../kernel/locking.h"
 #include "../mm/mm.h"
 #include "../sys/syscall.h"
+#include "../kernel/sched.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/mman.h"
 
@@ -60,16 +61,30 @@ static void hook_syscall(uc_engine *uc, void *user)
 	static const int out[] = { UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_R11 };
 	struct task *t = user;
 	u64 v[9], res[3];
+	bool turn;
 	void *pv[9] = { &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8] };
 	void *pres[3] = { &res[0], &res[1], &res[2] };
 
 	uc_reg_read_batch(uc, (int *)in, pv, 9);
+	/*
+	 * Other tasks of the mm run guest code while this one is in the kernel,
+	 * except during calls that change the address space: those keep the
+	 * turn, so no engine runs on a stale mapping (the TLB shootdown).
+	 */
+	turn = mm_shared(t) && !syscall_changes_mm(v[0]);
+	if (turn)
+		mm_run_release(t);
 	res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
+	if (turn)
+		mm_run_acquire(t);
 	res[1] = v[7] + 2; /* the syscall instruction sets rcx to the next RIP */
 	res[2] = v[8];     /* and r11 to RFLAGS */
 	uc_reg_write_batch(uc, (int *)out, pres, 3);
-	if (atomic_load_explicit(&t->pending, memory_order_relaxed))
+	if (atomic_load_explicit(&t->pending, memory_order_relaxed)) {
+		/* A stop inside this hook leaves RIP unreliable: remember where to go on. */
+		t->cpu.resume_rip = v[7] + 2;
 		uc_emu_stop(uc);
+	}
 }
 
 /* Runs before every block: the only place another thread's request stops us. */
@@ -452,4 +467,31 @@ void cpu_print_stats(struct task *t)
 	fprintf(stderr, "lxemu: task %d: %u engine regions, %d VMAs, %d host chunks\n", t->tid, n,
 		t->mm->nr_vmas, t->mm->nr_chunks);
 	mmap_unlock(t->mm);
+}
+
+/* The user-visible CPU state: general, segment-base, x87 and SSE registers. */
+static const int state_regs[] = {
+	UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RSI,
+	UC_X86_REG_RDI, UC_X86_REG_RBP, UC_X86_REG_RSP, UC_X86_REG_R8, UC_X86_REG_R9,
+	UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,
+	UC_X86_REG_R15, UC_X86_REG_RIP, UC_X86_REG_EFLAGS, UC_X86_REG_FS_BASE,
+	UC_X86_REG_GS_BASE, UC_X86_REG_FPCW, UC_X86_REG_FPSW, UC_X86_REG_FPTAG,
+	UC_X86_REG_MXCSR,
+	UC_X86_REG_FP0, UC_X86_REG_FP0 + 1, UC_X86_REG_FP0 + 2, UC_X86_REG_FP0 + 3,
+	UC_X86_REG_FP0 + 4, UC_X86_REG_FP0 + 5, UC_X86_REG_FP0 + 6, UC_X86_REG_FP0 + 7,
+	UC_X86_REG_XMM0, UC_X86_REG_XMM0 + 1, UC_X86_REG_XMM0 + 2, UC_X86_REG_XMM0 + 3,
+	UC_X86_REG_XMM0 + 4, UC_X86_REG_XMM0 + 5, UC_X86_REG_XMM0 + 6, UC_X86_REG_XMM0 + 7,
+	UC_X86_REG_XMM0 + 8, UC_X86_REG_XMM0 + 9, UC_X86_REG_XMM0 + 10, UC_X86_REG_XMM0 + 11,
+	UC_X86_REG_XMM0 + 12, UC_X86_REG_XMM0 + 13, UC_X86_REG_XMM0 + 14, UC_X86_REG_XMM0 + 15,
+};
+
+void cpu_copy_state(struct task *dst, struct task *src)
+{
+	u8 buf[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(state_regs); i++) {
+		memset(buf, 0, sizeof(buf));
+		uc_reg_read(src->cpu.uc, state_regs[i], buf);
+		uc_reg_write(dst->cpu.uc, state_regs[i], buf);
+	}
 }

@@ -25,8 +25,8 @@ struct cpu {
 	uc_engine *uc;
 	uc_hook hooks[8];
 	int nr_hooks;
-	u64 block_start;         /* start of the block executing now */
 	bool ram_spacer;         /* the RAM spacer after the first code region is mapped */
+	u64 resume_rip;          /* set when the syscall hook stopped the engine: go on here */
 	struct cpu_fault fault;
 };
 
@@ -50,6 +50,8 @@ struct mm_struct;
 void x87_scan_code(struct mm_struct *mm, u64 addr, const u8 *code, u64 len);
 /* Hooks every recorded x87 site on t's engine so the host FPU runs it. */
 int x87_install_hooks(struct task *t);
+/* Copies the user-visible registers of src's engine to dst's (clone). */
+void cpu_copy_state(struct task *dst, struct task *src);
 /* CPUID.1:EDX of the engine, for AT_HWCAP. Call before the program runs. */
 u64 cpu_hwcap(struct task *t);
 /*

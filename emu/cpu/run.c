@@ -5,6 +5,7 @@
  */
 #include "cpu.h"
 #include "../kernel/task.h"
+#include "../kernel/sched.h"
 #include "../../abi/linux/signal.h"
 
 #define RUN_UNTIL_NEVER 0xffffffffffffffffULL /* non-canonical: never reached */
@@ -57,17 +58,38 @@ static void handle_exit_reason(struct task *t, uc_err err)
 	}
 }
 
+/* After a stop the syscall hook asked for, RIP is not reliable: go on after the syscall. */
+static void resume_point(struct task *t)
+{
+	if (t->cpu.resume_rip) {
+		cpu_set(t, CPU_RIP, t->cpu.resume_rip);
+		t->cpu.resume_rip = 0;
+	}
+}
+
 void task_run(struct task *t)
 {
 	x87_install_hooks(t);
+	mm_run_acquire(t);
 	for (;;) {
 		unsigned pending = atomic_fetch_and(&t->pending, TIF_EXIT);
 		if (pending & TIF_EXIT)
 			break;
+		if (pending & TIF_MM_SYNC)
+			task_apply_mm_sync(t);
+		if ((pending & TIF_YIELD) && mm_shared(t)) {
+			mm_run_release(t);
+			if (!mm_run_acquire(t))
+				break;
+		}
 		uc_err err = uc_emu_start(t->cpu.uc, cpu_get(t, CPU_RIP), RUN_UNTIL_NEVER, 0, 0);
+		resume_point(t);
 		handle_exit_reason(t, err);
 	}
 	if (kconfig.stats)
 		cpu_print_stats(t);
+	/* Engines are created and closed only while no other engine of the mm runs. */
+	cpu_destroy(t);
+	mm_run_release(t);
 	release_task(t);
 }

@@ -200,3 +200,23 @@ int set_close_on_exec(struct task *t, int fd, bool on)
 	pthread_mutex_unlock(&files->file_lock);
 	return ret;
 }
+
+struct files_struct *dup_fd(struct files_struct *old)
+{
+	struct files_struct *files = files_alloc();
+
+	if (!files)
+		return NULL;
+	pthread_mutex_lock(&old->file_lock);
+	if (expand_files_locked(files, old->max_fds)) {
+		pthread_mutex_unlock(&old->file_lock);
+		put_files(files);
+		return NULL;
+	}
+	for (int fd = 0; fd < old->max_fds; fd++) {
+		files->fd[fd] = old->fd[fd] ? get_file(old->fd[fd]) : NULL;
+		files->cloexec[fd] = old->cloexec[fd];
+	}
+	pthread_mutex_unlock(&old->file_lock);
+	return files;
+}

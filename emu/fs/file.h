@@ -70,6 +70,8 @@ void fput(struct file *f);
 struct files_struct *files_alloc(void);
 void put_files(struct files_struct *files);
 struct file *fget(struct task *t, int fd);
+/* A copy of the table for a new process: every file get()-ed (clone without CLONE_FILES). */
+struct files_struct *dup_fd(struct files_struct *old);
 /* Installs f at the lowest free fd >= minfd. Consumes the reference on success. */
 int fd_install_lowest(struct task *t, struct file *f, int minfd, bool cloexec);
 /* Installs f at exactly fd, closing what was there. Consumes the reference. */
@@ -82,6 +84,8 @@ long task_rlimit_nofile(struct task *t);
 /* fs_struct */
 struct fs_struct *fs_alloc(const char *root);
 void put_fs(struct fs_struct *fs);
+/* A copy for clone without CLONE_FS. */
+struct fs_struct *copy_fs_struct(struct fs_struct *old);
 
 /* Host pass-through files (host.c). */
 extern const struct file_operations host_file_ops;

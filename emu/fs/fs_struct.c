@@ -40,3 +40,24 @@ void put_fs(struct fs_struct *fs)
 	pthread_mutex_destroy(&fs->lock);
 	free(fs);
 }
+
+struct fs_struct *copy_fs_struct(struct fs_struct *old)
+{
+	struct fs_struct *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	atomic_init(&fs->users, 1);
+	pthread_mutex_init(&fs->lock, NULL);
+	pthread_mutex_lock(&old->lock);
+	fs->root_fd = fcntl(old->root_fd, F_DUPFD_CLOEXEC, 0);
+	fs->cwd_fd = fcntl(old->cwd_fd, F_DUPFD_CLOEXEC, 0);
+	fs->cwd = strdup(old->cwd);
+	fs->umask = old->umask;
+	pthread_mutex_unlock(&old->lock);
+	if (fs->root_fd < 0 || fs->cwd_fd < 0 || !fs->cwd) {
+		put_fs(fs);
+		return NULL;
+	}
+	return fs;
+}

@@ -1,31 +1,47 @@
 /*
- * Leaving: exit (one task), exit_group (the whole thread group) and death by
- * a signal's default action.  Each marks the tasks TIF_EXIT; the run loop of
- * each task notices at its next block boundary and releases the task.
+ * Leaving: exit (one thread), exit_group (the whole thread group) and death
+ * by a signal's default action.  Each marks the tasks TIF_EXIT and wakes
+ * them wherever they sleep; the run loop of each task notices at its next
+ * block boundary and releases the task (task.c).
  */
 #include "task.h"
+#include "futex.h"
 #include "locking.h"
+#include "../mm/mm.h"
+#include "../mm/uaccess.h"
 #include "../trace/trace.h"
-
-void do_group_exit(struct task *t, int exit_status)
-{
-	bool first;
-
-	pthread_mutex_lock(&t->sighand->siglock);
-	first = !t->signal->group_exit;
-	if (first) {
-		t->signal->group_exit = true;
-		t->signal->group_exit_code = exit_status;
-	}
-	pthread_mutex_unlock(&t->sighand->siglock);
-	/* One thread per group until clone exists; the others will be signalled here. */
-	task_set_pending(t, TIF_EXIT);
-}
+#include "../../abi/linux/errno.h"
 
 void do_exit(struct task *t, int code)
 {
-	/* The last thread's exit ends the group with its code. */
-	do_group_exit(t, (code & 0xff) << 8);
+	pthread_mutex_lock(&t->sighand->siglock);
+	t->exit_code = code & 0xff;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	task_set_pending(t, TIF_EXIT);
+}
+
+void do_group_exit(struct task *t, int exit_status)
+{
+	struct task *threads[1024];
+	int n = 0;
+
+	pthread_mutex_lock(&t->sighand->siglock);
+	if (!t->signal->group_exit) {
+		t->signal->group_exit = true;
+		t->signal->group_exit_code = exit_status;
+	}
+	for (struct task *o = t->signal->threads; o && n < (int)ARRAY_SIZE(threads); o = o->next_thread) {
+		task_set_pending(o, TIF_EXIT);
+		threads[n++] = o;
+	}
+	pthread_mutex_unlock(&t->sighand->siglock);
+	/* Wake the others wherever they sleep; they leave at their next block boundary. */
+	for (int i = 0; i < n; i++) {
+		if (threads[i] == t)
+			continue;
+		task_wake(threads[i]);
+		task_interrupt(threads[i]);
+	}
 }
 
 bool sig_kernel_coredump(int sig)
@@ -45,15 +61,65 @@ void do_group_exit_signal(struct task *t, int sig, bool core)
 	do_group_exit(t, sig | (core ? 0x80 : 0));
 }
 
-/* The tracer's last word on a task: "+++ exited with N +++" or "+++ killed by SIG +++". */
-void trace_task_end(struct task *t)
+void trace_task_end(struct task *t, int status)
 {
-	int status = t->signal->group_exit_code;
-
 	if (!trace_on)
 		return;
 	if (status & 0x7f)
 		trace_killed(t, status & 0x7f, status & 0x80);
 	else
 		trace_exit_group(t, (status >> 8) & 0xff);
+}
+
+#define ROBUST_LIST_LIMIT 2048
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+
+/* Marks one robust futex of the dying task t as FUTEX_OWNER_DIED and wakes a waiter. */
+static void handle_futex_death(struct task *t, u64 uaddr)
+{
+	u32 val, nval;
+
+	if (copy_from_user(t, &val, uaddr, 4) || (val & FUTEX_TID_MASK) != (u32)t->tid)
+		return;
+	nval = (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	if (copy_to_user(t, uaddr, &nval, 4))
+		return;
+	if (val & FUTEX_WAITERS)
+		futex_wake(t, uaddr, 1, ~0u);
+}
+
+/* Walks the robust list (struct robust_list_head: next, futex_offset, list_op_pending). */
+static void exit_robust_list(struct task *t)
+{
+	u64 head[3], entry, pending;
+	s64 off;
+
+	if (!t->robust_list || copy_from_user(t, head, t->robust_list, sizeof(head)))
+		return;
+	entry = head[0];
+	off = (s64)head[1];
+	pending = head[2];
+	for (int n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+		u64 next;
+		if (copy_from_user(t, &next, entry, 8))
+			return;
+		if (entry != pending)
+			handle_futex_death(t, entry + off);
+		entry = next;
+	}
+	if (pending)
+		handle_futex_death(t, pending + off);
+}
+
+void exit_mm_release(struct task *t)
+{
+	u32 zero = 0;
+
+	exit_robust_list(t);
+	/* pthread_join waits for this word to become 0 and be woken. */
+	if (t->clear_child_tid && atomic_load(&t->mm->users) > 1 &&
+	    !copy_to_user(t, t->clear_child_tid, &zero, 4))
+		futex_wake(t, t->clear_child_tid, 1, ~0u);
 }

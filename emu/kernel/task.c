@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include "task.h"
@@ -22,6 +23,7 @@ static struct {
 	pthread_cond_t task_exited;
 	atomic_int nr_tasks; /* changed under tasks_lock; read without it */
 	/* guarded by tasks_lock */
+	struct task *tasks;
 	int next_pid;
 	bool init_done;
 	int init_status;
@@ -47,6 +49,113 @@ int kernel_nr_tasks(void)
 void task_set_pending(struct task *t, unsigned bits)
 {
 	atomic_fetch_or(&t->pending, bits);
+}
+
+struct task *find_task_by_tid(int tid)
+{
+	struct task *t;
+
+	pthread_mutex_lock(&kernel.tasks_lock);
+	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
+		;
+	pthread_mutex_unlock(&kernel.tasks_lock);
+	return t;
+}
+
+/* Adds t to the task list; it counts as live from now on. */
+void task_list_add(struct task *t)
+{
+	pthread_mutex_lock(&kernel.tasks_lock);
+	t->next_task = kernel.tasks;
+	kernel.tasks = t;
+	kernel.nr_tasks++;
+	pthread_mutex_unlock(&kernel.tasks_lock);
+}
+
+static void task_list_del_locked(struct task *t)
+{
+	struct task **pp = &kernel.tasks;
+
+	while (*pp && *pp != t)
+		pp = &(*pp)->next_task;
+	if (*pp)
+		*pp = t->next_task;
+	kernel.nr_tasks--;
+}
+
+static void queue_sync(struct task *t, u64 start, u64 end)
+{
+	pthread_mutex_lock(&t->sync_lock);
+	if (t->nr_mm_sync < (int)ARRAY_SIZE(t->mm_sync)) {
+		t->mm_sync[t->nr_mm_sync].start = start;
+		t->mm_sync[t->nr_mm_sync].end = end;
+		t->nr_mm_sync++;
+	} else {
+		t->mm_sync_all = true;
+	}
+	pthread_mutex_unlock(&t->sync_lock);
+	task_set_pending(t, TIF_MM_SYNC);
+}
+
+void mm_queue_sync(struct task *self, struct mm_struct *mm, u64 start, u64 end)
+{
+	pthread_mutex_lock(&kernel.tasks_lock);
+	for (struct task *t = kernel.tasks; t; t = t->next_task)
+		if (t != self && t->mm == mm)
+			queue_sync(t, start, end);
+	pthread_mutex_unlock(&kernel.tasks_lock);
+}
+
+void task_apply_mm_sync(struct task *t)
+{
+	pthread_mutex_lock(&t->sync_lock);
+	if (t->mm_sync_all)
+		cpu_unmap_range(t, 0, TASK_SIZE);
+	else
+		for (int i = 0; i < t->nr_mm_sync; i++)
+			cpu_unmap_range(t, t->mm_sync[i].start, t->mm_sync[i].end);
+	t->nr_mm_sync = 0;
+	t->mm_sync_all = false;
+	pthread_mutex_unlock(&t->sync_lock);
+}
+
+void task_wake(struct task *t)
+{
+	struct wait_slot *w = atomic_load(&t->waiting);
+
+	/* Slots are never freed, so a stale one only gets a spurious wake-up. */
+	if (w) {
+		pthread_mutex_lock(&w->lock);
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+	}
+	pthread_mutex_lock(&t->mm->cpu.lock);
+	pthread_cond_broadcast(&t->mm->cpu.cond);
+	pthread_mutex_unlock(&t->mm->cpu.lock);
+}
+
+/* The host signal that breaks a task out of a blocking host call: no SA_RESTART. */
+static int interrupt_signal(void)
+{
+	return SIGRTMIN + 2;
+}
+
+static void interrupt_handler(int sig) { (void)sig; }
+
+void kernel_install_interrupt_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = interrupt_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(interrupt_signal(), &sa, NULL);
+}
+
+void task_interrupt(struct task *t)
+{
+	if (t->cpu.uc)
+		pthread_kill(t->host_thread, interrupt_signal());
 }
 
 static int alloc_pid(void)
@@ -137,6 +246,20 @@ static int install_inherited_fds(struct task *t)
 	return 0;
 }
 
+struct task *task_alloc(void)
+{
+	struct task *t = calloc(1, sizeof(*t));
+
+	if (t)
+		pthread_mutex_init(&t->sync_lock, NULL);
+	return t;
+}
+
+int task_alloc_pid(void)
+{
+	return alloc_pid();
+}
+
 static void free_task_struct(struct task *t)
 {
 	if (t->fs)
@@ -152,7 +275,7 @@ static void free_task_struct(struct task *t)
 
 struct task *create_init_task(const char *root)
 {
-	struct task *t = calloc(1, sizeof(*t));
+	struct task *t = task_alloc();
 	long err = -LINUX_ENOMEM;
 
 	if (!t)
@@ -170,9 +293,8 @@ struct task *create_init_task(const char *root)
 		goto out_free;
 	if ((err = cpu_init(t)))
 		goto out_free;
-	pthread_mutex_lock(&kernel.tasks_lock);
-	kernel.nr_tasks++;
-	pthread_mutex_unlock(&kernel.tasks_lock);
+	t->signal->threads = t;
+	task_list_add(t);
 	return t;
 out_free:
 	free_task_struct(t);
@@ -200,28 +322,67 @@ int wake_up_new_task(struct task *t)
 	return err ? -LINUX_EAGAIN : 0;
 }
 
+/* Takes t off its thread group; returns true if it was the last thread. */
+static bool unlink_thread(struct task *t)
+{
+	struct signal_struct *sig = t->signal;
+	struct task **pp;
+	bool last;
+
+	pthread_mutex_lock(&t->sighand->siglock);
+	for (pp = &sig->threads; *pp && *pp != t; pp = &(*pp)->next_thread)
+		;
+	if (*pp)
+		*pp = t->next_thread;
+	if (t->tid == sig->tgid)
+		sig->leader_exit_code = t->exit_code;
+	last = --sig->nr_threads == 0;
+	if (last && !sig->group_exit)
+		sig->group_exit_code = (sig->leader_exit_code & 0xff) << 8;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	return last;
+}
+
+/* Drops t's references to what it shares; frees what nobody else holds. */
+static void put_task_resources(struct task *t, bool last)
+{
+	if (t->fs)
+		put_fs(t->fs);
+	if (t->files)
+		put_files(t->files);
+	if (t->mm)
+		mmput(t->mm);
+	if (atomic_fetch_sub(&t->sighand->count, 1) == 1)
+		free(t->sighand);
+	if (last)
+		free(t->signal);
+}
+
 /* Called by a task's own thread as it leaves the run loop for good. */
 void release_task(struct task *t)
 {
-	bool last_thread;
-	int status = t->signal->group_exit_code;
-	bool is_init = t->signal->tgid == kconfig.pid_base;
+	struct signal_struct *sig = t->signal;
+	bool is_init = sig->tgid == kconfig.pid_base, last;
+	int status;
 
-	trace_task_end(t);
-	pthread_mutex_lock(&t->sighand->siglock);
-	last_thread = --t->signal->nr_threads == 0;
-	pthread_mutex_unlock(&t->sighand->siglock);
+	exit_mm_release(t); /* clear_child_tid and robust futexes */
+	last = unlink_thread(t);
+	status = sig->group_exit ? sig->group_exit_code : (t->exit_code & 0xff) << 8;
+	trace_task_end(t, last ? sig->group_exit_code : status);
 	cpu_destroy(t);
-	if (last_thread)
-		free_task_struct(t);
 	pthread_mutex_lock(&kernel.tasks_lock);
-	kernel.nr_tasks--;
-	if (last_thread && is_init) {
+	task_list_del_locked(t);
+	if (last && is_init) {
 		kernel.init_done = true;
-		kernel.init_status = status;
+		kernel.init_status = sig->group_exit_code;
 	}
 	pthread_cond_broadcast(&kernel.task_exited);
 	pthread_mutex_unlock(&kernel.tasks_lock);
+	if (trace_on)
+		trace_task_free(t);
+	put_task_resources(t, last);
+	pthread_mutex_destroy(&t->sync_lock);
+	free(t);
 }
 
 int kernel_wait_all(void)

@@ -18,10 +18,17 @@ struct mm_struct;
 struct files_struct;
 struct fs_struct;
 
+/* A place tasks sleep in the kernel: waking means broadcasting cond under lock. */
+struct wait_slot {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
 /* Bits of task->pending: work the run loop must do before running guest code. */
 #define TIF_EXIT (1u << 0)       /* leave the run loop: the task is exiting */
 #define TIF_MM_SYNC (1u << 1)    /* bring this engine up to date with its mm */
 #define TIF_SIGPENDING (1u << 2) /* a signal may need delivery */
+#define TIF_YIELD (1u << 3)      /* give the mm's run token to a waiting task */
 
 /* Thread group: shared by CLONE_THREAD. */
 struct signal_struct {
@@ -32,6 +39,8 @@ struct signal_struct {
 	bool group_exit;
 	int group_exit_code; /* wait status: (code << 8) or signal | 0x80 core */
 	int nr_threads;
+	struct task *threads; /* linked through task->next_thread */
+	int leader_exit_code; /* the status when the last thread leaves by exit() */
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 };
 
@@ -62,6 +71,22 @@ struct task {
 	/* guarded by sighand->siglock */
 	linux_sigset_t blocked;
 	linux_sigset_t sigpending; /* standard signals sent while blocked */
+
+	/* guarded by sighand->siglock */
+	struct task *next_thread;
+	int exit_code;
+
+	/* guarded by kernel tasks_lock */
+	struct task *next_task;
+
+	/* address-space changes this engine must apply (guarded by sync_lock) */
+	pthread_mutex_t sync_lock;
+	struct { u64 start, end; } mm_sync[8];
+	int nr_mm_sync;
+	bool mm_sync_all;
+
+	/* where the task sleeps in the kernel, so that exit can wake it (atomic) */
+	struct wait_slot *_Atomic waiting;
 
 	/* this task's own, no lock */
 	u64 clear_child_tid;
@@ -100,11 +125,29 @@ int wake_up_new_task(struct task *t);
 /* Blocks until every guest task has exited; returns the first process's wait status. */
 int kernel_wait_all(void);
 
+/* Looks a task up by tid (no reference: valid while the caller's group lives). */
+struct task *find_task_by_tid(int tid);
+/* Queues [start, end) for every other engine of mm (the TLB shootdown). */
+void mm_queue_sync(struct task *self, struct mm_struct *mm, u64 start, u64 end);
+/* Applies the queued address-space changes to t's engine (run loop). */
+void task_apply_mm_sync(struct task *t);
+/* Wakes t wherever it sleeps in the kernel (exit, signals). */
+void task_wake(struct task *t);
+/* Breaks t out of a host call it is blocked in (EINTR). */
+void task_interrupt(struct task *t);
 /* Exit paths (exit.c). do_exit ends the calling task; do_group_exit its whole group. */
 void do_exit(struct task *t, int code);
 void do_group_exit(struct task *t, int exit_status);
-/* Writes the task's "+++ exited/killed +++" trace line (before it stops counting). */
-void trace_task_end(struct task *t);
+/* Writes the task's "+++ exited/killed +++" trace line for wait status (before it stops counting). */
+void trace_task_end(struct task *t, int status);
+/* Releases clear_child_tid and the robust futexes of an exiting task (exit.c). */
+void exit_mm_release(struct task *t);
+struct task *task_alloc(void);
+int task_alloc_pid(void);
+/* Adds t to the task list: it counts as live from now on. */
+void task_list_add(struct task *t);
+/* Installs the host signal handler task_interrupt uses (main, once). */
+void kernel_install_interrupt_handler(void);
 /* The task's group dies of sig (default action of a fatal signal). */
 void do_group_exit_signal(struct task *t, int sig, bool core);
 /* Thread-directed fault: deliver sig or, until handlers exist, kill the group. */

@@ -56,9 +56,23 @@ struct mm_chunk {
 #define MMAP_MIN_ADDR 0x10000ULL
 #define STACK_GUARD_GAP (256 * PAGE_SIZE)
 
+/*
+ * The right to run guest code in this mm (sched.c): Unicorn 2.0.1's atomics
+ * are not atomic across engines, so the tasks of one mm take turns.  A fair
+ * ticket queue; a waiter that waits past a time slice asks the runner to yield.
+ */
+struct mm_cpu {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* guarded by lock */
+	u64 next_ticket, serving;
+	struct task *runner;
+};
+
 struct mm_struct {
 	atomic_int users;
 	pthread_mutex_t mmap_lock;
+	struct mm_cpu cpu;
 	/* guarded by mmap_lock */
 	struct vm_area_struct *vmas;
 	int nr_vmas, cap_vmas;

@@ -32,15 +32,19 @@
 void mm_sync_engines(struct task *t, u64 start, u64 end)
 {
 	/*
-	 * One engine per mm until threads exist; the shootdown of other
-	 * engines (issue 4) will queue the range on each and wait.
+	 * The caller holds the mm's run token (syscall_changes_mm), so no other
+	 * engine of the mm runs guest code now: each applies the change before
+	 * it runs again.  Host memory is never unmapped under an engine (chunks
+	 * only ever give pages back zeroed), so a late engine cannot crash lxemu.
 	 */
+	mm_queue_sync(t, t->mm, start, end);
 	cpu_unmap_range(t, start, end);
 }
 
 void mm_code_written(struct task *t, u64 start, u64 end)
 {
-	cpu_flush_code(t, start, end); /* every engine of the mm, once threads exist */
+	mm_queue_sync(t, t->mm, start, end);
+	cpu_flush_code(t, start, end);
 }
 
 void mm_file_written(struct task *t, struct file *f)

@@ -21,6 +21,8 @@ struct mm_struct *mm_alloc(void)
 		return NULL;
 	atomic_init(&mm->users, 1);
 	pthread_mutex_init(&mm->mmap_lock, NULL);
+	pthread_mutex_init(&mm->cpu.lock, NULL);
+	pthread_cond_init(&mm->cpu.cond, NULL);
 	mm->mmap_base = MMAP_BASE;
 	return mm;
 }

@@ -61,28 +61,33 @@ long sys_rt_sigprocmask(struct task *t, int how, u64 uset, u64 uoset, u64 sigset
 	return 0;
 }
 
-/* Only the caller's own process exists until fork and threads land. */
-static long signal_self(struct task *t, int target, int sig, int code)
+/* Signals a task of the caller's own process (the only one until fork lands). */
+static long signal_task(struct task *t, int tid, int sig, int code)
 {
+	struct task *target;
+
 	if (sig < 0 || sig > LINUX_NSIG)
 		return -LINUX_EINVAL;
-	if (target != task_tgid(t))
+	target = tid == task_tid(t) ? t : find_task_by_tid(tid);
+	if (!target || target->signal != t->signal)
 		return -LINUX_ESRCH;
-	return sig ? send_sig_simple(t, sig, code) : 0;
+	return sig ? send_sig_simple(target, sig, code) : 0;
 }
 
 long sys_kill(struct task *t, int pid, int sig)
 {
 	if (pid == 0 || pid == -1 || pid == -t->signal->pgid)
 		pid = task_tgid(t);
-	return signal_self(t, pid, sig, LINUX_SI_USER);
+	if (pid != task_tgid(t))
+		return -LINUX_ESRCH;
+	return signal_task(t, pid == task_tid(t) ? pid : task_tid(t), sig, LINUX_SI_USER);
 }
 
 long sys_tkill(struct task *t, int tid, int sig)
 {
 	if (tid <= 0)
 		return -LINUX_EINVAL;
-	return signal_self(t, tid, sig, LINUX_SI_TKILL);
+	return signal_task(t, tid, sig, LINUX_SI_TKILL);
 }
 
 long sys_tgkill(struct task *t, int tgid, int tid, int sig)
@@ -91,5 +96,5 @@ long sys_tgkill(struct task *t, int tgid, int tid, int sig)
 		return -LINUX_EINVAL;
 	if (tgid != task_tgid(t))
 		return -LINUX_ESRCH;
-	return signal_self(t, tid, sig, LINUX_SI_TKILL);
+	return signal_task(t, tid, sig, LINUX_SI_TKILL);
 }

@@ -106,7 +106,9 @@ static long do_sleep(struct task *t, clockid_t hc, int flags, u64 ureq, u64 urem
 
 	if (err)
 		return err;
-	while ((r = clock_nanosleep(hc, flags, &req, &rem)) == EINTR)
+	/* EINTR from task_interrupt means exit; other host signals just resume. */
+	while ((r = clock_nanosleep(hc, flags, &req, &rem)) == EINTR &&
+	       !(atomic_load(&t->pending) & TIF_EXIT))
 		if (!(flags & TIMER_ABSTIME))
 			req = rem;
 	(void)urem;

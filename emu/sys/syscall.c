@@ -7,6 +7,7 @@
 #include "../trace/trace.h"
 #include "../trace/syscall_desc.h"
 #include "../../abi/linux/errno.h"
+#include "syscall_nr.h"
 
 long syscall_dispatch(struct task *t, u64 nr, u64 *a)
 {
@@ -19,4 +20,17 @@ long syscall_dispatch(struct task *t, u64 nr, u64 *a)
 	if (trace_on)
 		trace_syscall_exit(t, nr, a, ret);
 	return ret;
+}
+
+bool syscall_changes_mm(u64 nr)
+{
+	switch (nr) {
+	case LINUX_NR_mmap: case LINUX_NR_munmap: case LINUX_NR_mprotect: case LINUX_NR_mremap:
+	case LINUX_NR_brk: case LINUX_NR_madvise:
+	/* Creating an engine must not race with another engine running (uc_open). */
+	case LINUX_NR_clone: case LINUX_NR_clone3:
+		return true;
+	default:
+		return false;
+	}
 }
