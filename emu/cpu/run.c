@@ -65,6 +65,7 @@ void task_run(struct task *t)
 		if (pending & TIF_EXIT)
 			break;
 		uc_err err = uc_emu_start(t->cpu.uc, cpu_get(t, CPU_RIP), RUN_UNTIL_NEVER, 0, 0);
+		cpu_settle_stop(t);
 		handle_exit_reason(t, err);
 	}
 	if (kconfig.stats)
