@@ -36,6 +36,7 @@ static void usage(FILE *out)
 		"  --cpus=N         number of CPUs the guest is told it has (default: host's)\n"
 		"  --syscalls       list every x86-64 system call and how well lxemu supports it\n"
 		"  --stats          at exit, print each task's engine region and VMA counts\n"
+		"  --stop-storm=US  testing: stop and restart the engine every US microseconds\n"
 		"  --help           show this help\n\n"
 		"lxemu exits with the program's exit status; if the program dies of a signal,\n"
 		"lxemu dies of the same signal. Its own errors exit with 125 (usage, internal),\n"
@@ -55,6 +56,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "syscalls", no_argument, NULL, 's' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "stop-storm", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -78,6 +80,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'S':
 			kconfig.stats = true;
+			break;
+		case 'T':
+			kconfig.stop_storm_us = atoi(optarg);
 			break;
 		case 's':
 			syscall_print_coverage(stdout);
@@ -134,6 +139,22 @@ static void trace_initial_exec(struct task *t, const char *path, char *const arg
 	while (environ[envc])
 		envc++;
 	trace_execve_initial(t, path, argv, uenvp, envc);
+}
+
+/*
+ * --stop-storm: asks the first task to stop at its next block boundary and
+ * go on, over and over, so tests can check that stops are exact (threads
+ * and signals stop engines at arbitrary points).
+ */
+static void *stop_storm(void *arg)
+{
+	struct task *t = arg;
+
+	for (;;) {
+		usleep(kconfig.stop_storm_us);
+		task_set_pending(t, TIF_YIELD);
+	}
+	return NULL;
 }
 
 /* Leaves the way the guest's first process did. */
@@ -194,6 +215,10 @@ int main(int argc, char **argv)
 	if (wake_up_new_task(t)) {
 		fprintf(stderr, "lxemu: cannot start the guest thread\n");
 		return EXIT_LXEMU_ERROR;
+	}
+	if (kconfig.stop_storm_us > 0) {
+		pthread_t storm;
+		pthread_create(&storm, NULL, stop_storm, t);
 	}
 	status = kernel_wait_all();
 	trace_close();

@@ -87,15 +87,52 @@ static void hook_syscall(uc_engine *uc, void *user)
 	}
 }
 
+/* What a block's first instruction may change besides memory: compared around a stop. */
+static const int stop_regs[] = {
+	UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RSI,
+	UC_X86_REG_RDI, UC_X86_REG_RBP, UC_X86_REG_RSP, UC_X86_REG_R8, UC_X86_REG_R9,
+	UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,
+	UC_X86_REG_R15, UC_X86_REG_EFLAGS, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE,
+	UC_X86_REG_FPSW, UC_X86_REG_MXCSR,
+};
+
+static void read_stop_regs(uc_engine *uc, u64 *vals)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stop_regs); i++) {
+		vals[i] = 0;
+		uc_reg_read(uc, stop_regs[i], &vals[i]);
+	}
+}
+
 /* Runs before every block: the only place another thread's request stops us. */
 static void hook_block(uc_engine *uc, u64 addr, u32 size, void *user)
 {
 	struct task *t = user;
 
-	(void)addr;
 	(void)size;
-	if (atomic_load_explicit(&t->pending, memory_order_relaxed))
+	if (atomic_load_explicit(&t->pending, memory_order_relaxed) && !t->cpu.stop_at) {
+		read_stop_regs(uc, t->cpu.stop_regs);
+		t->cpu.stop_at = addr;
 		uc_emu_stop(uc);
+	}
+}
+
+void cpu_settle_stop(struct task *t)
+{
+	u64 regs[ARRAY_SIZE(stop_regs)], at = t->cpu.stop_at;
+
+	t->cpu.stop_at = 0;
+	if (!at)
+		return;
+	/*
+	 * Measured: with a code hook installed anywhere (the x87 fix-ups), the
+	 * engine stops before the block the hook saw, but RIP then reads as a
+	 * stale earlier address (the start of the run).  The registers show
+	 * whether anything ran: unchanged, the engine is exactly at the block.
+	 */
+	read_stop_regs(t->cpu.uc, regs);
+	if (!memcmp(regs, t->cpu.stop_regs, sizeof(regs)))
+		cpu_set(t, CPU_RIP, at);
 }
 
 static void cpu_limit_regions(struct task *t);

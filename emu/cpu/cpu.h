@@ -27,6 +27,8 @@ struct cpu {
 	int nr_hooks;
 	bool ram_spacer;         /* the RAM spacer after the first code region is mapped */
 	u64 resume_rip;          /* set when the syscall hook stopped the engine: go on here */
+	u64 stop_at;             /* the block the block hook stopped at, or 0 */
+	u64 stop_regs[24];       /* the registers when it did (cpu.c) */
 	struct cpu_fault fault;
 };
 
@@ -63,6 +65,8 @@ u64 cpu_find_fault_insn(struct task *t, u64 block_start, u64 addr);
 void cpu_flush_code(struct task *t, u64 start, u64 end);
 /* --stats: the engine's region count and the mm's VMA and chunk counts, to stderr. */
 void cpu_print_stats(struct task *t);
+/* After a stop the block hook asked for: puts RIP where execution really is (cpu.c). */
+void cpu_settle_stop(struct task *t);
 /* Prints registers and the faulting instruction (Capstone) to stderr. */
 void cpu_fault_report(struct task *t);
 

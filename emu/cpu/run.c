@@ -83,6 +83,7 @@ void task_run(struct task *t)
 				break;
 		}
 		uc_err err = uc_emu_start(t->cpu.uc, cpu_get(t, CPU_RIP), RUN_UNTIL_NEVER, 0, 0);
+		cpu_settle_stop(t);
 		resume_point(t);
 		handle_exit_reason(t, err);
 	}

@@ -28,7 +28,7 @@ struct wait_slot {
 #define TIF_EXIT (1u << 0)       /* leave the run loop: the task is exiting */
 #define TIF_MM_SYNC (1u << 1)    /* bring this engine up to date with its mm */
 #define TIF_SIGPENDING (1u << 2) /* a signal may need delivery */
-#define TIF_YIELD (1u << 3)      /* give the mm's run token to a waiting task */
+#define TIF_YIELD (1u << 3)      /* stop at the next block boundary, then go on (a time slice's end) */
 
 /* Thread group: shared by CLONE_THREAD. */
 struct signal_struct {
@@ -101,6 +101,7 @@ struct kernel_config {
 	int cpus;               /* --cpus */
 	bool fault_report;      /* --fault-report */
 	bool stats;             /* --stats */
+	int stop_storm_us;      /* --stop-storm: ask for a stop this often (testing) */
 	int pid_base;
 };
 extern struct kernel_config kconfig;
