@@ -80,11 +80,8 @@ static void hook_syscall(uc_engine *uc, void *user)
 	res[1] = v[7] + 2; /* the syscall instruction sets rcx to the next RIP */
 	res[2] = v[8];     /* and r11 to RFLAGS */
 	uc_reg_write_batch(uc, (int *)out, pres, 3);
-	if (atomic_load_explicit(&t->pending, memory_order_relaxed)) {
-		/* A stop inside this hook leaves RIP unreliable: remember where to go on. */
-		t->cpu.resume_rip = v[7] + 2;
+	if (atomic_load_explicit(&t->pending, memory_order_relaxed))
 		uc_emu_stop(uc);
-	}
 }
 
 /* What a block's first instruction may change besides memory: compared around a stop. */

@@ -26,7 +26,6 @@ struct cpu {
 	uc_hook hooks[8];
 	int nr_hooks;
 	bool ram_spacer;         /* the RAM spacer after the first code region is mapped */
-	u64 resume_rip;          /* set when the syscall hook stopped the engine: go on here */
 	u64 stop_at;             /* the block the block hook stopped at, or 0 */
 	u64 stop_regs[24];       /* the registers when it did (cpu.c) */
 	struct cpu_fault fault;

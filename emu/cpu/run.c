@@ -58,15 +58,6 @@ static void handle_exit_reason(struct task *t, uc_err err)
 	}
 }
 
-/* After a stop the syscall hook asked for, RIP is not reliable: go on after the syscall. */
-static void resume_point(struct task *t)
-{
-	if (t->cpu.resume_rip) {
-		cpu_set(t, CPU_RIP, t->cpu.resume_rip);
-		t->cpu.resume_rip = 0;
-	}
-}
-
 void task_run(struct task *t)
 {
 	x87_install_hooks(t);
@@ -84,7 +75,6 @@ void task_run(struct task *t)
 		}
 		uc_err err = uc_emu_start(t->cpu.uc, cpu_get(t, CPU_RIP), RUN_UNTIL_NEVER, 0, 0);
 		cpu_settle_stop(t);
-		resume_point(t);
 		handle_exit_reason(t, err);
 	}
 	if (kconfig.stats)

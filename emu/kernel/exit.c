@@ -87,7 +87,7 @@ static void handle_futex_death(struct task *t, u64 uaddr)
 	if (copy_to_user(t, uaddr, &nval, 4))
 		return;
 	if (val & FUTEX_WAITERS)
-		futex_wake(t, uaddr, 1, ~0u);
+		futex_wake(t, uaddr, 1, ~0u, true);
 }
 
 /* Walks the robust list (struct robust_list_head: next, futex_offset, list_op_pending). */
@@ -121,5 +121,5 @@ void exit_mm_release(struct task *t)
 	/* pthread_join waits for this word to become 0 and be woken. */
 	if (t->clear_child_tid && atomic_load(&t->mm->users) > 1 &&
 	    !copy_to_user(t, t->clear_child_tid, &zero, 4))
-		futex_wake(t, t->clear_child_tid, 1, ~0u);
+		futex_wake(t, t->clear_child_tid, 1, ~0u, false);
 }

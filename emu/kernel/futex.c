@@ -222,13 +222,17 @@ static long wake_requeue_locked(struct futex_bucket *b, struct futex_bucket *b2,
 	return woken + moved;
 }
 
-long futex_wake(struct task *t, u64 uaddr, int n, u32 bitset)
+long futex_wake(struct task *t, u64 uaddr, int n, u32 bitset, bool shared)
 {
 	struct futex_bucket *b = bucket_of(t->mm, uaddr);
+	u32 probe;
 	long ret;
 
 	if (!bitset)
 		return -LINUX_EINVAL;
+	/* A shared futex is looked up in the address space first: unmapped is EFAULT. */
+	if (shared && copy_from_user(t, &probe, uaddr, 4))
+		return -LINUX_EFAULT;
 	pthread_mutex_lock(&b->slot.lock);
 	ret = wake_requeue_locked(b, NULL, t->mm, uaddr, n, bitset, 0, 0);
 	pthread_mutex_unlock(&b->slot.lock);
@@ -276,29 +280,36 @@ static long futex_requeue(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, 
 	return ret;
 }
 
-/* FUTEX_WAKE_OP's operation on the old value, and its comparison. */
-static bool wake_op_apply(u32 encoded, u32 old, u32 *new_val)
+/*
+ * FUTEX_WAKE_OP's operation on the old value and its comparison, decoded as
+ * Linux does (12-bit signed oparg and cmparg).  False when op or cmp is
+ * unknown (-ENOSYS).
+ */
+static bool wake_op_decode(u32 encoded, u32 old, u32 *new_val, bool *cond)
 {
 	u32 op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
-	u32 oparg = (encoded >> 12) & 0xfff, cmparg = encoded & 0xfff;
+	s32 oparg = (s32)(encoded << 8) >> 20, cmparg = (s32)(encoded << 20) >> 20;
 
 	if (encoded & (8u << 28))
-		oparg = 1u << (oparg & 31);
+		oparg = 1 << (oparg & 31);
 	switch (op) {
 	case 0: *new_val = oparg; break;
 	case 1: *new_val = old + oparg; break;
 	case 2: *new_val = old | oparg; break;
 	case 3: *new_val = old & ~oparg; break;
-	default: *new_val = old ^ oparg; break;
+	case 4: *new_val = old ^ oparg; break;
+	default: return false;
 	}
 	switch (cmp) {
-	case 0: return old == cmparg;
-	case 1: return old != cmparg;
-	case 2: return (s32)old < (s32)cmparg;
-	case 3: return (s32)old <= (s32)cmparg;
-	case 4: return (s32)old > (s32)cmparg;
-	default: return (s32)old >= (s32)cmparg;
+	case 0: *cond = (s32)old == cmparg; break;
+	case 1: *cond = (s32)old != cmparg; break;
+	case 2: *cond = (s32)old < cmparg; break;
+	case 3: *cond = (s32)old <= cmparg; break;
+	case 4: *cond = (s32)old > cmparg; break;
+	case 5: *cond = (s32)old >= cmparg; break;
+	default: return false;
 	}
+	return true;
 }
 
 static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, u32 val3)
@@ -319,8 +330,10 @@ static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, 
 			mm_run_release(t);
 		return -LINUX_EFAULT;
 	}
-	cond = wake_op_apply(val3, old, &nval);
-	ret = copy_to_user(t, uaddr2, &nval, 4);
+	if (!wake_op_decode(val3, old, &nval, &cond))
+		ret = -LINUX_ENOSYS;
+	else
+		ret = copy_to_user(t, uaddr2, &nval, 4);
 	if (!ret) {
 		ret = wake_requeue_locked(b, NULL, t->mm, uaddr, n, FUTEX_BITSET_MATCH_ANY, 0, 0);
 		if (cond)
@@ -346,9 +359,9 @@ long sys_futex(struct task *t, u64 uaddr, int op, u32 val, u64 utime, u64 uaddr2
 	case FUTEX_WAIT_BITSET:
 		return futex_wait(t, uaddr, val, utime, val3, op);
 	case FUTEX_WAKE:
-		return futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
+		return futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY, !(op & FUTEX_PRIVATE_FLAG));
 	case FUTEX_WAKE_BITSET:
-		return futex_wake(t, uaddr, (int)val, val3);
+		return futex_wake(t, uaddr, (int)val, val3, !(op & FUTEX_PRIVATE_FLAG));
 	case FUTEX_REQUEUE:
 		return futex_requeue(t, uaddr, (int)val, uaddr2, (int)utime, false, 0);
 	case FUTEX_CMP_REQUEUE:

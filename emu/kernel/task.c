@@ -334,11 +334,10 @@ static bool unlink_thread(struct task *t)
 		;
 	if (*pp)
 		*pp = t->next_thread;
-	if (t->tid == sig->tgid)
-		sig->leader_exit_code = t->exit_code;
 	last = --sig->nr_threads == 0;
+	/* Measured on Linux 6.18: without exit_group, the last thread's code is the process's. */
 	if (last && !sig->group_exit)
-		sig->group_exit_code = (sig->leader_exit_code & 0xff) << 8;
+		sig->group_exit_code = (t->exit_code & 0xff) << 8;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	return last;
 }

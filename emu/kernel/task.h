@@ -40,7 +40,6 @@ struct signal_struct {
 	int group_exit_code; /* wait status: (code << 8) or signal | 0x80 core */
 	int nr_threads;
 	struct task *threads; /* linked through task->next_thread */
-	int leader_exit_code; /* the status when the last thread leaves by exit() */
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 };
 

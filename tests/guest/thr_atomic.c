@@ -14,7 +14,7 @@
  *                        inlines as lock cmpxchg16b without -mcx16
  *   lock bts             each bit of a bitmap claimed by exactly one thread
  *   mfence               Peterson's lock (plain stores, then mfence),
- *                        2 threads x 100,000 on a plain counter
+ *                        2 threads x 20,000 on a plain counter
  * Only the main thread prints, after joining. */
 #include "guest.h"
 #include <pthread.h>
@@ -26,7 +26,7 @@
 #define LOCK_ITERS 200000
 #define TICKETS 100000
 #define BITS (NT * 65536)
-#define PETERSON_ITERS 100000
+#define PETERSON_ITERS 20000
 
 static pthread_barrier_t start;
 
@@ -50,16 +50,15 @@ static void run_threads(void *(*fn)(void *), int n)
 static inline void cpu_relax(unsigned *spins)
 {
     __builtin_ia32_pause();
-    if (++*spins % 256 == 0)
+    if (++*spins % 64 == 0)
         sched_yield();   /* the holder may be preempted: do not burn a slice */
 }
 
 /* ---- lock xadd / lock add / lock sub ---- */
 static long xadd_counter;
+static long xadd_sums[NT];
 static long add_counter;
 static int sub_counter = NT * XADD_ITERS / 4;
-
-static long xadd_sums[NT];
 
 static void *xadd_worker(void *p)
 {

@@ -68,7 +68,7 @@ static void *join_thread(void *p)
     return (void *)(intptr_t)(a->idx * a->idx + 7);
 }
 
-/* Detached threads: each adds its index to a sum and posts the semaphore. */
+/* Detached threads: each adds its value to a sum and posts the semaphore. */
 static sem_t detach_sem;
 static pthread_mutex_t detach_lock = PTHREAD_MUTEX_INITIALIZER;
 static long detach_sum;

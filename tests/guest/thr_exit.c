@@ -1,9 +1,9 @@
 /* thr_exit.c: how a multi-threaded process ends. `thr_exit [MODE]`:
  *   pthread_exit (default)  main calls pthread_exit while 3 threads keep
- *       running; they see main's thread-specific-data destructor run, go on
- *       working (one even creates and joins another thread), print in a
- *       fixed order (a semaphore chain) and finish. The last one to end
- *       makes the process exit with status 0.
+ *       running; they see main's cleanup handler and thread-specific-data
+ *       destructor run, go on working (one creates and joins another
+ *       thread), print in a fixed order (a semaphore chain) and finish. The
+ *       last one to end makes the process exit with status 0.
  *   exit_group      a side thread calls exit(3) while main is blocked in
  *       pthread_join, one thread is blocked in sem_wait and one spins on the
  *       CPU: the atexit handler runs, stdout is flushed, everything stops,
@@ -24,7 +24,7 @@
  * CMake registration (tests/guest/CMakeLists.txt):
  *   guest_test(thr_exit thr_exit)
  *   foreach(mode exit_group exit_group_raw main_gone_exit raw_exit_leader_last
-               raw_exit_leader_first)
+ *                raw_exit_leader_first)
  *     guest_test(thr_exit-${mode} thr_exit ARGS ${mode})
  *   endforeach()
  */
@@ -33,6 +33,7 @@
 #include <semaphore.h>
 #include <stdint.h>
 #include <time.h>
+
 #define FUTEX_WAIT 0   /* <linux/futex.h> is not in musl-gcc's path */
 
 static void sleep_ms(long ms)
@@ -52,7 +53,7 @@ static int cleanup_ran;
 
 static void main_destructor(void *v)
 {
-    /* runs in the main thread inside pthread_exit */
+    /* runs in the main thread inside pthread_exit, after the cleanup handler */
     if ((intptr_t)v == 42 && cleanup_ran)
         for (int i = 0; i < NSIDE; i++)
             sem_post(&main_gone);

@@ -127,6 +127,11 @@ static void *waiter_main(void *p)
 {
     struct waiter *w = p;
     long r;
+    /* A thread can receive a late wakeup meant for an earlier sleep (Linux
+     * wakes through a queue it flushes after dropping its locks); the kernel
+     * then puts the futex sleeper back on the address it first waited on,
+     * even if it had been requeued. Let such wakeups land in this sleep. */
+    sleep_ms(1);
     if ((w->op & 127) == FUTEX_WAIT_BITSET) {
         struct timespec dl = add_ms(now(CLOCK_MONOTONIC), 10000);
         r = futex(w->addr, w->op, w->val, (long)&dl, NULL, w->bitset);
@@ -180,27 +185,28 @@ static int join_waiters(struct waiter *w, int n)
     return ok;
 }
 
-/* park(addr, n): 1 once n threads are asleep on addr (see the top). */
+/* park(addr, n): 1 once n threads are asleep on addr (see the top). Every
+ * round moves all waiters from addr to a scratch futex and then all of them
+ * back: the second count is how many are asleep. (Counting the first moves
+ * instead would be wrong: a sleeper that is woken spuriously goes back to
+ * sleep on the address it first waited on, so it can be moved twice.) */
 static int scratch;
 
 static int park(int *addr, int n)
 {
     struct timespec limit = add_ms(now(CLOCK_MONOTONIC), 5000);
-    int moved = 0;
-    while (moved < n) {
+    for (;;) {
         long r = futex(addr, FUTEX_CMP_REQUEUE | pflag, 0, INT_MAX, &scratch,
                        __atomic_load_n(addr, __ATOMIC_RELAXED));
-        if (r < 0)
+        long back = futex(&scratch, FUTEX_CMP_REQUEUE | pflag, 0, INT_MAX, addr, scratch);
+        if (r < 0 || back < 0 || back > n)
             return 0;
-        moved += (int)r;
-        if (moved < n) {
-            if (ts_ge(now(CLOCK_MONOTONIC), limit))
-                break;
-            sched_yield();
-        }
+        if (back == n)
+            return 1;
+        if (ts_ge(now(CLOCK_MONOTONIC), limit))
+            return 0;
+        sched_yield();
     }
-    long back = futex(&scratch, FUTEX_CMP_REQUEUE | pflag, 0, INT_MAX, addr, scratch);
-    return moved == n && back == n;
 }
 
 /* ---- the tests ---- */

@@ -7,17 +7,18 @@
  * Results are collected and checked by the main thread in a fixed order. */
 #include "guest.h"
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdint.h>
 #include <time.h>
 
 #define NTHREADS 4
 
-static int start_all(pthread_t *th, int n, void *(*fn)(void *), void *args, size_t argsize)
+static int start_all(pthread_t *th, int n, void *(*fn)(void *))
 {
     int ok = 1;
     for (int i = 0; i < n; i++)
-        if (pthread_create(&th[i], NULL, fn, (char *)args + i * argsize) != 0)
+        if (pthread_create(&th[i], NULL, fn, NULL) != 0)
             ok = 0;
     return ok;
 }
@@ -195,7 +196,7 @@ static void *rw_try_thread(void *p)
 {
     (void)p;
     long res = 0;
-    /* main holds a read lock: another reader gets in, a writer does not */
+    /* with main holding a read lock another reader gets in, a writer not */
     if (pthread_rwlock_tryrdlock(&rw) == 0) {
         res |= 1;
         pthread_rwlock_unlock(&rw);
@@ -221,8 +222,8 @@ static void *bar_worker(void *p)
             __atomic_fetch_add(&bar_serial, 1, __ATOMIC_RELAXED);
         else if (s != 0)
             __atomic_fetch_add(&bar_errors, 1000, __ATOMIC_RELAXED);
-        /* everyone has written this round's slot; nobody writes the
-         * other parity's slots until the next barrier */
+        /* everyone has written this round's slot; nobody writes the slots
+         * of this parity again before the next barrier */
         for (int j = 0; j < NTHREADS; j++)
             if (bar_slots[r & 1][j] != r * 1000 + j)
                 __atomic_fetch_add(&bar_errors, 1, __ATOMIC_RELAXED);
@@ -262,7 +263,7 @@ int main(void)
     pthread_t th[8];
 
     printf("== mutex counter (%d x %d)\n", NTHREADS, MUTEX_ITERS);
-    CHECK(start_all(th, NTHREADS, mutex_worker, NULL, 0));
+    CHECK(start_all(th, NTHREADS, mutex_worker));
     CHECK(join_all(th, NTHREADS));
     CHECK_EQ(counter, NTHREADS * MUTEX_ITERS);
     CHECK_EQ(lock_fail, 0);
@@ -339,9 +340,9 @@ int main(void)
 
     printf("== condvar broadcast and timed wait\n");
     {
-        CHECK(start_all(th, NTHREADS, bc_waiter, NULL, 0));
-        /* wait until all four are inside pthread_cond_wait (they hold the
-         * mutex from the increment until the wait releases it) */
+        CHECK(start_all(th, NTHREADS, bc_waiter));
+        /* wait until all four are inside pthread_cond_wait (each holds the
+         * mutex from its increment until the wait releases it) */
         for (;;) {
             pthread_mutex_lock(&bc_lock);
             int w = bc_waiting;
@@ -363,7 +364,7 @@ int main(void)
         int r;
         do
             r = pthread_cond_timedwait(&bc_cond, &bc_lock, &dl);
-        while (r == 0);     /* no spurious wakeup counts as the timeout */
+        while (r == 0);     /* a spurious wakeup is not the timeout */
         clock_gettime(CLOCK_MONOTONIC, &t1);
         pthread_mutex_unlock(&bc_lock);
         CHECK_EQ(r, ETIMEDOUT);
@@ -377,7 +378,6 @@ int main(void)
         CHECK_EQ(pthread_cond_init(&mc, &ca), 0);
         pthread_mutex_lock(&bc_lock);
         dl = deadline_ms(CLOCK_MONOTONIC, 30);
-        clock_gettime(CLOCK_MONOTONIC, &t0);
         do
             r = pthread_cond_timedwait(&mc, &bc_lock, &dl);
         while (r == 0);
@@ -474,7 +474,7 @@ int main(void)
 
         /* a counting semaphore drained by 4 threads: each unit taken once */
         CHECK_EQ(sem_init(&count_sem, 0, 50000), 0);
-        CHECK(start_all(th, NTHREADS, sem_taker, NULL, 0));
+        CHECK(start_all(th, NTHREADS, sem_taker));
         CHECK(join_all(th, NTHREADS));
         CHECK_EQ(sem_taken, 50000);
         CHECK_EQ(sem_getvalue(&count_sem, &v), 0);
