@@ -2,11 +2,15 @@
  * Lock order: a task may take these in this order and never the reverse.
  *
  *   kernel.tasks_lock            (the task list, pid allocation)
+ *     task->sync_lock            (queued address-space changes; leaf)
+ *   futex bucket lock            (waiters; reading the futex word takes mmap_lock)
  *     mm->mmap_lock              (VMAs, brk; uaccess holds it while copying)
  *       files->file_lock         (fd table slots)
  *         fs->lock               (root, cwd, umask)
  *           sighand->siglock     (sigactions, pending sets, blocked masks)
  *             trace_lock         (the trace output file)
+ *   mm->cpu.lock                 (the run token; taken with nothing else held,
+ *                                 except a futex bucket lock in FUTEX_WAKE_OP)
  *
  * A function whose name ends in _locked expects the caller to hold the lock
  * of the object it is handed.  Wake other tasks and send signals only after
