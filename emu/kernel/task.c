@@ -158,7 +158,7 @@ void task_interrupt(struct task *t)
 		pthread_kill(t->host_thread, interrupt_signal());
 }
 
-static int alloc_pid(void)
+int task_alloc_pid(void)
 {
 	pthread_mutex_lock(&kernel.tasks_lock);
 	if (!kernel.next_pid)
@@ -255,21 +255,12 @@ struct task *task_alloc(void)
 	return t;
 }
 
-int task_alloc_pid(void)
-{
-	return alloc_pid();
-}
+static void put_task_resources(struct task *t, bool last);
 
+/* Frees a first task that never ran (create_init_task's unwind). */
 static void free_task_struct(struct task *t)
 {
-	if (t->fs)
-		put_fs(t->fs);
-	if (t->files)
-		put_files(t->files);
-	if (t->mm)
-		mmput(t->mm);
-	free(t->sighand);
-	free(t->signal);
+	put_task_resources(t, true);
 	free(t);
 }
 
@@ -280,7 +271,7 @@ struct task *create_init_task(const char *root)
 
 	if (!t)
 		return ERR_PTR(err);
-	t->tid = alloc_pid();
+	t->tid = task_alloc_pid();
 	t->group_leader = t;
 	t->signal = signal_alloc(t->tid);
 	t->sighand = sighand_alloc();
@@ -351,7 +342,7 @@ static void put_task_resources(struct task *t, bool last)
 		put_files(t->files);
 	if (t->mm)
 		mmput(t->mm);
-	if (atomic_fetch_sub(&t->sighand->count, 1) == 1)
+	if (t->sighand && atomic_fetch_sub(&t->sighand->count, 1) == 1)
 		free(t->sighand);
 	if (last)
 		free(t->signal);
