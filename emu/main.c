@@ -148,12 +148,12 @@ static void trace_initial_exec(struct task *t, const char *path, char *const arg
  */
 static void *stop_storm(void *arg)
 {
-	struct task *t = arg;
+	int tid = (int)(intptr_t)arg;
 
-	for (;;) {
+	/* By tid, under the task list's lock: the task may be gone by now. */
+	do
 		usleep(kconfig.stop_storm_us);
-		task_set_pending(t, TIF_YIELD);
-	}
+	while (task_set_pending_tid(tid, TIF_YIELD));
 	return NULL;
 }
 
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 	}
 	if (kconfig.stop_storm_us > 0) {
 		pthread_t storm;
-		pthread_create(&storm, NULL, stop_storm, t);
+		pthread_create(&storm, NULL, stop_storm, (void *)(intptr_t)t->tid);
 	}
 	status = kernel_wait_all();
 	trace_close();

@@ -22,26 +22,16 @@ void do_exit(struct task *t, int code)
 
 void do_group_exit(struct task *t, int exit_status)
 {
-	struct task *threads[1024];
-	int n = 0;
-
 	pthread_mutex_lock(&t->sighand->siglock);
 	if (!t->signal->group_exit) {
 		t->signal->group_exit = true;
 		t->signal->group_exit_code = exit_status;
 	}
-	for (struct task *o = t->signal->threads; o && n < (int)ARRAY_SIZE(threads); o = o->next_thread) {
+	for (struct task *o = t->signal->threads; o; o = o->next_thread)
 		task_set_pending(o, TIF_EXIT);
-		threads[n++] = o;
-	}
 	pthread_mutex_unlock(&t->sighand->siglock);
 	/* Wake the others wherever they sleep; they leave at their next block boundary. */
-	for (int i = 0; i < n; i++) {
-		if (threads[i] == t)
-			continue;
-		task_wake(threads[i]);
-		task_interrupt(threads[i]);
-	}
+	wake_thread_group(t);
 }
 
 bool sig_kernel_coredump(int sig)

@@ -62,6 +62,32 @@ struct task *find_task_by_tid(int tid)
 	return t;
 }
 
+void wake_thread_group(struct task *self)
+{
+	/* Under the task list's lock no task of the list can be freed (release_task). */
+	pthread_mutex_lock(&kernel.tasks_lock);
+	for (struct task *t = kernel.tasks; t; t = t->next_task) {
+		if (t == self || t->signal != self->signal)
+			continue;
+		task_wake(t);
+		task_interrupt(t);
+	}
+	pthread_mutex_unlock(&kernel.tasks_lock);
+}
+
+bool task_set_pending_tid(int tid, unsigned bits)
+{
+	struct task *t;
+
+	pthread_mutex_lock(&kernel.tasks_lock);
+	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
+		;
+	if (t)
+		task_set_pending(t, bits);
+	pthread_mutex_unlock(&kernel.tasks_lock);
+	return t != NULL;
+}
+
 /* Adds t to the task list; it counts as live from now on. */
 void task_list_add(struct task *t)
 {

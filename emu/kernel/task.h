@@ -125,6 +125,10 @@ int wake_up_new_task(struct task *t);
 /* Blocks until every guest task has exited; returns the first process's wait status. */
 int kernel_wait_all(void);
 
+/* Wakes every other thread of self's group wherever it sleeps (group exit). */
+void wake_thread_group(struct task *self);
+/* task_set_pending on the task with this tid if it is still live; false if not. */
+bool task_set_pending_tid(int tid, unsigned bits);
 /* Looks a task up by tid (no reference: valid while the caller's group lives). */
 struct task *find_task_by_tid(int tid);
 /* Queues [start, end) for every other engine of mm (the TLB shootdown). */
