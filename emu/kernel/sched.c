@@ -15,14 +15,6 @@
 
 #define TIME_SLICE_NS (10 * 1000 * 1000)
 
-static void deadline_after(struct timespec *ts, long ns)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_nsec += ns;
-	ts->tv_sec += ts->tv_nsec / 1000000000;
-	ts->tv_nsec %= 1000000000;
-}
-
 bool mm_run_acquire(struct task *t)
 {
 	struct mm_cpu *c = &t->mm->cpu;
@@ -32,15 +24,17 @@ bool mm_run_acquire(struct task *t)
 
 	pthread_mutex_lock(&c->lock);
 	ticket = c->next_ticket++;
-	deadline_after(&slice, TIME_SLICE_NS);
 	while (c->serving != ticket) {
-		if (pthread_cond_timedwait(&c->cond, &c->lock, &slice) == ETIMEDOUT) {
-			if (c->runner)
-				task_set_pending(c->runner, TIF_YIELD);
-			deadline_after(&slice, TIME_SLICE_NS);
-		}
+		/* The runner's slice ends TIME_SLICE_NS after it took its turn. */
+		slice = c->since;
+		slice.tv_nsec += TIME_SLICE_NS;
+		slice.tv_sec += slice.tv_nsec / 1000000000;
+		slice.tv_nsec %= 1000000000;
+		if (pthread_cond_timedwait(&c->cond, &c->lock, &slice) == ETIMEDOUT && c->runner)
+			task_set_pending(c->runner, TIF_YIELD);
 	}
 	c->runner = t;
+	clock_gettime(CLOCK_MONOTONIC, &c->since);
 	/* An exiting task takes its turn only to leave at once: the caller checks. */
 	if (atomic_load(&t->pending) & TIF_EXIT)
 		ok = false;

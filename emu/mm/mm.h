@@ -10,6 +10,7 @@
 #define LXEMU_MM_H
 
 #include <pthread.h>
+#include <time.h>
 #include <stdatomic.h>
 #include "../types.h"
 
@@ -67,6 +68,7 @@ struct mm_cpu {
 	/* guarded by lock */
 	u64 next_ticket, serving;
 	struct task *runner;
+	struct timespec since; /* when runner took its turn (CLOCK_MONOTONIC) */
 };
 
 struct mm_struct {

@@ -5,6 +5,7 @@
  * A VMA holds a reference to its vm_file and never crosses a chunk.
  */
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "mm.h"
@@ -22,7 +23,12 @@ struct mm_struct *mm_alloc(void)
 	atomic_init(&mm->users, 1);
 	pthread_mutex_init(&mm->mmap_lock, NULL);
 	pthread_mutex_init(&mm->cpu.lock, NULL);
-	pthread_cond_init(&mm->cpu.cond, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	/* sched.c's time slices are CLOCK_MONOTONIC deadlines. */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&mm->cpu.cond, &ca);
+	pthread_condattr_destroy(&ca);
 	mm->mmap_base = MMAP_BASE;
 	return mm;
 }
