@@ -9,6 +9,7 @@
 #include <time.h>
 #include "task.h"
 #include "futex.h"
+#include "ktime.h"
 #include "sched.h"
 #include "../mm/mm.h"
 #include "../mm/uaccess.h"
@@ -78,15 +79,11 @@ static void unqueue_locked(struct futex_bucket *b, struct futex_q *q)
 static long futex_deadline(struct task *t, u64 utime, bool absolute, bool realtime,
 			   struct timespec *deadline, clockid_t *clk)
 {
-	struct linux_timespec ts;
+	long err = get_user_timespec(t, utime, deadline);
 
-	if (copy_from_user(t, &ts, utime, sizeof(ts)))
-		return -LINUX_EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -LINUX_EINVAL;
+	if (err)
+		return err;
 	*clk = realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-	deadline->tv_sec = ts.tv_sec;
-	deadline->tv_nsec = ts.tv_nsec;
 	if (!absolute) {
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);

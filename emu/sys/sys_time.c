@@ -4,6 +4,7 @@
 #include <sys/time.h>
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
+#include "../kernel/ktime.h"
 #include "../fs/file.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
@@ -39,7 +40,7 @@ static long put_timespec(struct task *t, u64 uts, const struct timespec *ts)
 	return copy_to_user(t, uts, &lt, sizeof(lt));
 }
 
-static long get_timespec(struct task *t, u64 uts, struct timespec *ts)
+long get_user_timespec(struct task *t, u64 uts, struct timespec *ts)
 {
 	struct linux_timespec lt;
 
@@ -101,7 +102,7 @@ long sys_time(struct task *t, u64 utloc)
 static long do_sleep(struct task *t, clockid_t hc, int flags, u64 ureq, u64 urem)
 {
 	struct timespec req, rem;
-	long err = get_timespec(t, ureq, &req);
+	long err = get_user_timespec(t, ureq, &req);
 	int r;
 
 	if (err)
