@@ -29,7 +29,10 @@ static void test_ids(void)
     CHECK(getpid() > 0);
     CHECK(getppid() >= 0 && getppid() != getpid());
     CHECK(syscall(SYS_gettid) == getpid());
-    CHECK(getpgid(0) > 0 && getsid(0) > 0);
+    /* Under a container the session leader may sit outside our pid
+     * namespace, where getsid reports 0; only success is portable. */
+    CHECK(getpgid(0) >= 0 && getsid(0) >= 0);
+    CHECK(getpgid(0) == getpgrp());
     printf("uid %d euid %d gid %d egid %d\n", (int)getuid(), (int)geteuid(),
            (int)getgid(), (int)getegid());
     uid_t r, e, s;
