@@ -108,6 +108,7 @@ static void attach_thread(struct task *parent, struct task *child)
 	child->next_thread = parent->signal->threads;
 	parent->signal->threads = child;
 	parent->signal->nr_threads++;
+	parent->signal->nr_live++;
 	pthread_mutex_unlock(&parent->sighand->siglock);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "task.h"
 #include "futex.h"
+#include "sched.h"
 #include "locking.h"
 #include "../mm/mm.h"
 #include "../mm/uaccess.h"
@@ -66,17 +67,43 @@ void trace_task_end(struct task *t, int status)
 #define FUTEX_OWNER_DIED 0x40000000u
 #define FUTEX_TID_MASK 0x3fffffffu
 
-/* Marks one robust futex of the dying task t as FUTEX_OWNER_DIED and wakes a waiter. */
-static void handle_futex_death(struct task *t, u64 uaddr)
-{
-	u32 val, nval;
+struct death {
+	u32 tid;
+};
 
-	if (copy_from_user(t, &val, uaddr, 4) || (val & FUTEX_TID_MASK) != (u32)t->tid)
+static u32 mark_owner_died(u32 old, void *arg)
+{
+	const struct death *d = arg;
+
+	if ((old & FUTEX_TID_MASK) != d->tid)
+		return old;
+	return (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+}
+
+/*
+ * One robust futex of the dying task t: if t owns it, mark it
+ * FUTEX_OWNER_DIED (atomically: other threads may be in their lock's
+ * cmpxchg) and wake a waiter.  A lock t was still taking (the pending op)
+ * that nobody holds gets a waiter woken too, as Linux does.
+ */
+static void handle_futex_death(struct task *t, u64 uaddr, bool pending_op)
+{
+	struct death d = { (u32)t->tid };
+	u32 old;
+	bool held;
+	long err;
+
+	held = mm_run_held(t);
+	if (!held)
+		mm_run_acquire(t);
+	err = futex_atomic_update_user(t, uaddr, mark_owner_died, &d, &old);
+	if (!held)
+		mm_run_release(t);
+	if (err)
 		return;
-	nval = (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-	if (copy_to_user(t, uaddr, &nval, 4))
-		return;
-	if (val & FUTEX_WAITERS)
+	if (pending_op && old == 0)
+		futex_wake(t, uaddr, 1, ~0u, true);
+	else if ((old & FUTEX_TID_MASK) == d.tid && (old & FUTEX_WAITERS))
 		futex_wake(t, uaddr, 1, ~0u, true);
 }
 
@@ -93,14 +120,14 @@ static void exit_robust_list(struct task *t)
 	pending = head[2];
 	for (int n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
 		u64 next;
-		if (copy_from_user(t, &next, entry, 8))
+		if (copy_from_user(t, &next, entry & ~1ull, 8)) /* bit 0 marks a PI futex */
 			return;
 		if (entry != pending)
-			handle_futex_death(t, entry + off);
+			handle_futex_death(t, (entry & ~1ull) + off, false);
 		entry = next;
 	}
 	if (pending)
-		handle_futex_death(t, pending + off);
+		handle_futex_death(t, (pending & ~1ull) + off, true);
 }
 
 void exit_mm_release(struct task *t)
@@ -111,5 +138,5 @@ void exit_mm_release(struct task *t)
 	/* pthread_join waits for this word to become 0 and be woken. */
 	if (t->clear_child_tid && atomic_load(&t->mm->users) > 1 &&
 	    !copy_to_user(t, t->clear_child_tid, &zero, 4))
-		futex_wake(t, t->clear_child_tid, 1, ~0u, false);
+		futex_wake(t, t->clear_child_tid, 1, ~0u, true); /* a shared wake, as Linux's */
 }

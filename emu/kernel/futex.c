@@ -1,9 +1,13 @@
 /*
- * Futexes.  Waiters queue in a hash bucket keyed by (mm, address); the
- * value check and the queueing happen under the bucket lock, so a wake
- * after the guest changed the value is never lost.  A waiter sleeps on its
- * bucket's condition variable (buckets live for ever, so exit and signals
- * can wake a task through task->waiting without use-after-free).
+ * Futexes.  Waiters queue in a hash bucket by key, keyed as Linux keys them:
+ * a private futex by (mm, address); a shared one in private memory by
+ * (mm, address) too but as a different key, so private and shared
+ * operations on one word never meet; a shared one in MAP_SHARED memory by
+ * (file, offset), so every mapping of the page, in any process, is one
+ * futex.  The value check and the queueing happen under the bucket lock, so
+ * a wake after the guest changed the value is never lost.  A waiter sleeps
+ * on its bucket's condition variable (buckets live for ever, so exit and
+ * signals can wake a task through task->waiting without use-after-free).
  */
 #include <errno.h>
 #include <time.h>
@@ -30,17 +34,40 @@
 
 #define NR_BUCKETS 256
 
+enum futex_key_type { KEY_PRIVATE, KEY_MM_SHARED, KEY_INODE };
+
+struct futex_key {
+	u64 type;
+	u64 id1, id2; /* the mm (id2 0), or the file's device and inode */
+	u64 off;      /* the address, or the offset in the file */
+};
+
 struct futex_bucket;
 
 struct futex_q {
 	struct futex_q *next;
 	struct futex_bucket *bucket; /* where it queues now (requeue moves it) */
 	struct task *task;
-	struct mm_struct *mm;
-	u64 uaddr;
+	struct futex_key key;
 	u32 bitset;
 	bool woken;
 };
+
+/*
+ * q->woken and q->bucket change under the lock of the bucket q is on; its
+ * sleeper reads them holding the lock of the bucket it last saw, which a
+ * requeue may have made the wrong one, so the reads are atomic.  A waker
+ * sets woken last: after it, nobody but the sleeper touches q.
+ */
+static bool q_woken(struct futex_q *q)
+{
+	return __atomic_load_n(&q->woken, __ATOMIC_ACQUIRE);
+}
+
+static struct futex_bucket *q_bucket(struct futex_q *q)
+{
+	return __atomic_load_n(&q->bucket, __ATOMIC_ACQUIRE);
+}
 
 static struct futex_bucket {
 	struct wait_slot slot;
@@ -57,10 +84,38 @@ static void init_buckets(void)
 	}
 }
 
-static struct futex_bucket *bucket_of(struct mm_struct *mm, u64 uaddr)
+/*
+ * The key of the futex word at uaddr.  A shared futex is looked up in the
+ * address space (unmapped: EFAULT); a private one is not.
+ */
+static long get_futex_key(struct task *t, u64 uaddr, bool shared, struct futex_key *key)
 {
-	u64 h = ((uintptr_t)mm >> 4) ^ (uaddr >> 2) * 0x9e3779b97f4a7c15ULL;
+	struct vm_area_struct *v;
 
+	*key = (struct futex_key){ KEY_PRIVATE, (uintptr_t)t->mm, 0, uaddr };
+	if (!shared)
+		return 0;
+	mmap_lock(t->mm);
+	v = vma_lookup_locked(t->mm, uaddr);
+	if (v && (v->vm_flags & VM_SHARED) && v->vm_file)
+		*key = (struct futex_key){ KEY_INODE, v->dev, v->ino,
+					   v->vm_pgoff * PAGE_SIZE + (uaddr - v->vm_start) };
+	else if (v)
+		key->type = KEY_MM_SHARED;
+	mmap_unlock(t->mm);
+	return v ? 0 : -LINUX_EFAULT;
+}
+
+static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->type == b->type && a->id1 == b->id1 && a->id2 == b->id2 && a->off == b->off;
+}
+
+static struct futex_bucket *bucket_of(const struct futex_key *key)
+{
+	u64 h = (key->id1 >> 4) ^ key->id2 ^ key->type ^ (key->off >> 2);
+
+	h *= 0x9e3779b97f4a7c15ULL;
 	pthread_once(&buckets_once, init_buckets);
 	return &buckets[(h >> 32) % NR_BUCKETS];
 }
@@ -122,19 +177,22 @@ static bool realtime_deadline(const struct timespec *deadline, clockid_t clk, st
 
 /*
  * Sleeps until woken, the deadline passes, or the task must exit; follows q
- * when a requeue moves it to another bucket.  Called and returns with
- * q->bucket's lock held.
+ * when a requeue moves it to another bucket.  Called with q->bucket's lock
+ * held; returns with it released.  (q may have been moved and then woken
+ * on its new bucket while this thread waited for the old one's lock, so
+ * the lock held at the end is not necessarily q->bucket's.)
  */
 static long futex_sleep_locked(struct task *t, struct futex_q *q, const struct timespec *deadline,
 			       clockid_t clk)
 {
 	struct futex_bucket *b = q->bucket;
 	struct timespec rt;
+	long ret = 0;
 
-	while (!q->woken && !(atomic_load(&t->pending) & TIF_EXIT)) {
-		if (q->bucket != b) { /* requeued: sleep where it queues now */
+	while (!q_woken(q) && !(atomic_load(&t->pending) & TIF_EXIT)) {
+		if (q_bucket(q) != b) { /* requeued: sleep where it queues now */
 			pthread_mutex_unlock(&b->slot.lock);
-			b = q->bucket;
+			b = q_bucket(q);
 			pthread_mutex_lock(&b->slot.lock);
 			continue;
 		}
@@ -147,16 +205,24 @@ static long futex_sleep_locked(struct task *t, struct futex_q *q, const struct t
 			pthread_cond_timedwait(&b->slot.cond, &b->slot.lock, &rt);
 	}
 	atomic_store(&t->waiting, NULL);
-	if (q->woken)
-		return 0;
-	unqueue_locked(b, q);
-	return (atomic_load(&t->pending) & TIF_EXIT) ? -LINUX_EINTR : -LINUX_ETIMEDOUT;
+	/* Timed out or exiting: leave the queue q is on now, unless a wake came first. */
+	while (!q_woken(q) && q_bucket(q) != b) {
+		pthread_mutex_unlock(&b->slot.lock);
+		b = q_bucket(q);
+		pthread_mutex_lock(&b->slot.lock);
+	}
+	if (!q_woken(q)) {
+		unqueue_locked(b, q);
+		ret = (atomic_load(&t->pending) & TIF_EXIT) ? -LINUX_EINTR : -LINUX_ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&b->slot.lock);
+	return ret;
 }
 
 static long futex_wait(struct task *t, u64 uaddr, u32 val, u64 utime, u32 bitset, int op)
 {
-	struct futex_bucket *b = bucket_of(t->mm, uaddr);
-	struct futex_q q = { .bucket = b, .task = t, .mm = t->mm, .uaddr = uaddr, .bitset = bitset };
+	struct futex_q q = { .task = t, .bitset = bitset };
+	struct futex_bucket *b;
 	struct timespec deadline;
 	clockid_t clk = CLOCK_MONOTONIC;
 	bool cmd_bitset = (op & FUTEX_CMD_MASK) == FUTEX_WAIT_BITSET;
@@ -168,6 +234,9 @@ static long futex_wait(struct task *t, u64 uaddr, u32 val, u64 utime, u32 bitset
 	if (utime && (ret = futex_deadline(t, utime, cmd_bitset, op & FUTEX_CLOCK_REALTIME,
 					   &deadline, &clk)))
 		return ret;
+	if ((ret = get_futex_key(t, uaddr, !(op & FUTEX_PRIVATE_FLAG), &q.key)))
+		return ret;
+	b = q.bucket = bucket_of(&q.key);
 	pthread_mutex_lock(&b->slot.lock);
 	if (copy_from_user(t, &cur, uaddr, 4)) {
 		pthread_mutex_unlock(&b->slot.lock);
@@ -179,33 +248,31 @@ static long futex_wait(struct task *t, u64 uaddr, u32 val, u64 utime, u32 bitset
 	}
 	q.next = b->head;
 	b->head = &q;
-	ret = futex_sleep_locked(t, &q, utime ? &deadline : NULL, clk);
-	pthread_mutex_unlock(&q.bucket->slot.lock);
-	return ret;
+	return futex_sleep_locked(t, &q, utime ? &deadline : NULL, clk);
 }
 
 /* Wakes up to n matching waiters and moves up to n2 more to uaddr2 (requeue). Bucket locks held. */
 static long wake_requeue_locked(struct futex_bucket *b, struct futex_bucket *b2,
-				struct mm_struct *mm, u64 uaddr, int n, u32 bitset, u64 uaddr2,
-				int n2)
+				const struct futex_key *key, int n, u32 bitset,
+				const struct futex_key *key2, int n2)
 {
 	struct futex_q **pp = &b->head;
 	long woken = 0, moved = 0;
 
 	while (*pp) {
 		struct futex_q *q = *pp;
-		if (q->mm != mm || q->uaddr != uaddr || !(q->bitset & bitset)) {
+		if (!key_eq(&q->key, key) || !(q->bitset & bitset)) {
 			pp = &q->next;
 			continue;
 		}
 		if (woken < n) {
 			*pp = q->next;
-			q->woken = true;
+			__atomic_store_n(&q->woken, true, __ATOMIC_RELEASE);
 			woken++;
 		} else if (b2 && moved < n2) {
 			*pp = q->next;
-			q->uaddr = uaddr2;
-			q->bucket = b2;
+			q->key = *key2;
+			__atomic_store_n(&q->bucket, b2, __ATOMIC_RELEASE);
 			q->next = b2->head;
 			b2->head = q;
 			moved++;
@@ -221,17 +288,17 @@ static long wake_requeue_locked(struct futex_bucket *b, struct futex_bucket *b2,
 
 long futex_wake(struct task *t, u64 uaddr, int n, u32 bitset, bool shared)
 {
-	struct futex_bucket *b = bucket_of(t->mm, uaddr);
-	u32 probe;
+	struct futex_key key;
+	struct futex_bucket *b;
 	long ret;
 
 	if (!bitset)
 		return -LINUX_EINVAL;
-	/* A shared futex is looked up in the address space first: unmapped is EFAULT. */
-	if (shared && copy_from_user(t, &probe, uaddr, 4))
-		return -LINUX_EFAULT;
+	if ((ret = get_futex_key(t, uaddr, shared, &key)))
+		return ret;
+	b = bucket_of(&key);
 	pthread_mutex_lock(&b->slot.lock);
-	ret = wake_requeue_locked(b, NULL, t->mm, uaddr, n, bitset, 0, 0);
+	ret = wake_requeue_locked(b, NULL, &key, n, bitset, NULL, 0);
 	pthread_mutex_unlock(&b->slot.lock);
 	return ret;
 }
@@ -258,83 +325,105 @@ static void unlock_pair(struct futex_bucket *a, struct futex_bucket *b)
 }
 
 static long futex_requeue(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, bool cmp,
-			  u32 val3)
+			  u32 val3, bool shared)
 {
-	struct futex_bucket *b = bucket_of(t->mm, uaddr), *b2 = bucket_of(t->mm, uaddr2);
+	struct futex_key key, key2;
+	struct futex_bucket *b, *b2;
 	u32 cur;
 	long ret;
 
 	if (n < 0 || n2 < 0)
 		return -LINUX_EINVAL;
+	if ((ret = get_futex_key(t, uaddr, shared, &key)) ||
+	    (ret = get_futex_key(t, uaddr2, shared, &key2)))
+		return ret;
+	b = bucket_of(&key);
+	b2 = bucket_of(&key2);
 	lock_pair(b, b2);
 	if (cmp && copy_from_user(t, &cur, uaddr, 4))
 		ret = -LINUX_EFAULT;
 	else if (cmp && cur != val3)
 		ret = -LINUX_EAGAIN;
 	else
-		ret = wake_requeue_locked(b, b2, t->mm, uaddr, n, FUTEX_BITSET_MATCH_ANY, uaddr2, n2);
+		ret = wake_requeue_locked(b, b2, &key, n, FUTEX_BITSET_MATCH_ANY, &key2, n2);
 	unlock_pair(b, b2);
 	return ret;
 }
 
-/*
- * FUTEX_WAKE_OP's operation on the old value and its comparison, decoded as
- * Linux does (12-bit signed oparg and cmparg).  False when op or cmp is
- * unknown (-ENOSYS).
- */
-static bool wake_op_decode(u32 encoded, u32 old, u32 *new_val, bool *cond)
-{
-	u32 op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
-	s32 oparg = (s32)(encoded << 8) >> 20, cmparg = (s32)(encoded << 20) >> 20;
+/* FUTEX_WAKE_OP's encoded operation: op and oparg, then cmp and cmparg (12-bit signed). */
+struct wake_op {
+	u32 op, cmp;
+	s32 oparg, cmparg;
+};
 
+static void wake_op_decode(u32 encoded, struct wake_op *w)
+{
+	w->op = (encoded >> 28) & 7;
+	w->cmp = (encoded >> 24) & 15;
+	w->oparg = (s32)(encoded << 8) >> 20;
+	w->cmparg = (s32)(encoded << 20) >> 20;
 	if (encoded & (8u << 28))
-		oparg = 1 << (oparg & 31);
-	switch (op) {
-	case 0: *new_val = oparg; break;
-	case 1: *new_val = old + oparg; break;
-	case 2: *new_val = old | oparg; break;
-	case 3: *new_val = old & ~oparg; break;
-	case 4: *new_val = old ^ oparg; break;
-	default: return false;
-	}
-	switch (cmp) {
-	case 0: *cond = (s32)old == cmparg; break;
-	case 1: *cond = (s32)old != cmparg; break;
-	case 2: *cond = (s32)old < cmparg; break;
-	case 3: *cond = (s32)old <= cmparg; break;
-	case 4: *cond = (s32)old > cmparg; break;
-	case 5: *cond = (s32)old >= cmparg; break;
-	default: return false;
-	}
-	return true;
+		w->oparg = 1 << (w->oparg & 31);
 }
 
-static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, u32 val3)
+static u32 wake_op_apply(u32 old, void *arg)
 {
-	struct futex_bucket *b = bucket_of(t->mm, uaddr), *b2 = bucket_of(t->mm, uaddr2);
-	u32 old, nval;
-	bool cond, held;
+	const struct wake_op *w = arg;
+
+	switch (w->op) {
+	case 0: return w->oparg;
+	case 1: return old + w->oparg;
+	case 2: return old | w->oparg;
+	case 3: return old & ~w->oparg;
+	default: return old ^ w->oparg;
+	}
+}
+
+/* The comparison of the old value, or -ENOSYS for an unknown one (the write has happened). */
+static int wake_op_cmp(const struct wake_op *w, s32 old)
+{
+	switch (w->cmp) {
+	case 0: return old == w->cmparg;
+	case 1: return old != w->cmparg;
+	case 2: return old < w->cmparg;
+	case 3: return old <= w->cmparg;
+	case 4: return old > w->cmparg;
+	case 5: return old >= w->cmparg;
+	default: return -LINUX_ENOSYS;
+	}
+}
+
+static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, u32 val3,
+			  bool shared)
+{
+	struct futex_key key, key2;
+	struct futex_bucket *b, *b2;
+	struct wake_op w;
+	u32 old;
+	bool held;
 	long ret;
 
-	/* The read-modify-write must be atomic for guest code: hold the mm's turn. */
+	if ((ret = get_futex_key(t, uaddr, shared, &key)) ||
+	    (ret = get_futex_key(t, uaddr2, shared, &key2)))
+		return ret;
+	wake_op_decode(val3, &w);
+	if (w.op > 4)
+		return -LINUX_ENOSYS;
+	b = bucket_of(&key);
+	b2 = bucket_of(&key2);
+	/* Guest atomics are atomic only while one engine runs: hold the mm's turn. */
 	held = mm_run_held(t);
 	if (!held)
 		mm_run_acquire(t);
 	lock_pair(b, b2);
-	if (copy_from_user(t, &old, uaddr2, 4)) {
-		unlock_pair(b, b2);
-		if (!held)
-			mm_run_release(t);
-		return -LINUX_EFAULT;
-	}
-	if (!wake_op_decode(val3, old, &nval, &cond))
-		ret = -LINUX_ENOSYS;
-	else
-		ret = copy_to_user(t, uaddr2, &nval, 4);
-	if (!ret) {
-		ret = wake_requeue_locked(b, NULL, t->mm, uaddr, n, FUTEX_BITSET_MATCH_ANY, 0, 0);
+	ret = futex_atomic_update_user(t, uaddr2, wake_op_apply, &w, &old);
+	if (!ret)
+		ret = wake_op_cmp(&w, (s32)old);
+	if (ret >= 0) {
+		int cond = (int)ret;
+		ret = wake_requeue_locked(b, NULL, &key, n, FUTEX_BITSET_MATCH_ANY, NULL, 0);
 		if (cond)
-			ret += wake_requeue_locked(b2, NULL, t->mm, uaddr2, n2, FUTEX_BITSET_MATCH_ANY, 0, 0);
+			ret += wake_requeue_locked(b2, NULL, &key2, n2, FUTEX_BITSET_MATCH_ANY, NULL, 0);
 	}
 	unlock_pair(b, b2);
 	if (!held)
@@ -345,6 +434,7 @@ static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, 
 long sys_futex(struct task *t, u64 uaddr, int op, u32 val, u64 utime, u64 uaddr2, u32 val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
+	bool shared = !(op & FUTEX_PRIVATE_FLAG);
 
 	if (uaddr & 3)
 		return -LINUX_EINVAL;
@@ -356,15 +446,15 @@ long sys_futex(struct task *t, u64 uaddr, int op, u32 val, u64 utime, u64 uaddr2
 	case FUTEX_WAIT_BITSET:
 		return futex_wait(t, uaddr, val, utime, val3, op);
 	case FUTEX_WAKE:
-		return futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY, !(op & FUTEX_PRIVATE_FLAG));
+		return futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY, shared);
 	case FUTEX_WAKE_BITSET:
-		return futex_wake(t, uaddr, (int)val, val3, !(op & FUTEX_PRIVATE_FLAG));
+		return futex_wake(t, uaddr, (int)val, val3, shared);
 	case FUTEX_REQUEUE:
-		return futex_requeue(t, uaddr, (int)val, uaddr2, (int)utime, false, 0);
+		return futex_requeue(t, uaddr, (int)val, uaddr2, (int)utime, false, 0, shared);
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(t, uaddr, (int)val, uaddr2, (int)utime, true, val3);
+		return futex_requeue(t, uaddr, (int)val, uaddr2, (int)utime, true, val3, shared);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(t, uaddr, (int)val, uaddr2, (int)utime, val3);
+		return futex_wake_op(t, uaddr, (int)val, uaddr2, (int)utime, val3, shared);
 	default:
 		/* The PI operations: neither musl nor glibc's default mutexes use them. */
 		return -LINUX_ENOSYS;

@@ -62,6 +62,19 @@ struct task *find_task_by_tid(int tid)
 	return t;
 }
 
+bool task_robust_list_of(int tid, u64 *head)
+{
+	struct task *t;
+
+	pthread_mutex_lock(&kernel.tasks_lock);
+	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
+		;
+	if (t)
+		*head = __atomic_load_n(&t->robust_list, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&kernel.tasks_lock);
+	return t != NULL;
+}
+
 void wake_thread_group(struct task *self)
 {
 	/* Under the task list's lock no task of the list can be freed (release_task). */
@@ -217,6 +230,7 @@ static struct signal_struct *signal_alloc(int tgid)
 	atomic_init(&sig->count, 1);
 	sig->tgid = sig->pgid = sig->sid = tgid;
 	sig->nr_threads = 1;
+	sig->nr_live = 1;
 	init_rlimits(sig);
 	return sig;
 }
@@ -352,11 +366,23 @@ static bool unlink_thread(struct task *t)
 	if (*pp)
 		*pp = t->next_thread;
 	last = --sig->nr_threads == 0;
-	/* Measured on Linux 6.18: without exit_group, the last thread's code is the process's. */
-	if (last && !sig->group_exit)
-		sig->group_exit_code = (t->exit_code & 0xff) << 8;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	return last;
+}
+
+/*
+ * t begins to exit.  Measured on Linux 6.18: without exit_group, the code
+ * of the thread that began to exit last is the process's, counted before
+ * its tid word is cleared (so a thread woken by that clear exits later).
+ */
+static void exit_begin(struct task *t)
+{
+	struct signal_struct *sig = t->signal;
+
+	pthread_mutex_lock(&t->sighand->siglock);
+	if (--sig->nr_live == 0 && !sig->group_exit)
+		sig->group_exit_code = (t->exit_code & 0xff) << 8;
+	pthread_mutex_unlock(&t->sighand->siglock);
 }
 
 /* Drops t's references to what it shares; frees what nobody else holds. */
@@ -381,6 +407,7 @@ void release_task(struct task *t)
 	bool is_init = sig->tgid == kconfig.pid_base, last;
 	int status;
 
+	exit_begin(t);
 	exit_mm_release(t); /* clear_child_tid and robust futexes */
 	last = unlink_thread(t);
 	status = sig->group_exit ? sig->group_exit_code : (t->exit_code & 0xff) << 8;

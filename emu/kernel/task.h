@@ -39,6 +39,7 @@ struct signal_struct {
 	bool group_exit;
 	int group_exit_code; /* wait status: (code << 8) or signal | 0x80 core */
 	int nr_threads;
+	int nr_live; /* threads that have not begun to exit (Linux's signal->live) */
 	struct task *threads; /* linked through task->next_thread */
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 };
@@ -131,6 +132,8 @@ void wake_thread_group(struct task *self);
 bool task_set_pending_tid(int tid, unsigned bits);
 /* Looks a task up by tid (no reference: valid while the caller's group lives). */
 struct task *find_task_by_tid(int tid);
+/* The robust-list head of the live task tid (get_robust_list); false if none. */
+bool task_robust_list_of(int tid, u64 *head);
 /* Queues [start, end) for every other engine of mm (the TLB shootdown). */
 void mm_queue_sync(struct task *self, struct mm_struct *mm, u64 start, u64 end);
 /* Applies the queued address-space changes to t's engine (run loop). */

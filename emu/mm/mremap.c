@@ -115,6 +115,49 @@ static long mremap_locked(struct mm_struct *mm, u64 addr, u64 old_len, u64 new_l
 	return ret;
 }
 
+/*
+ * old_len 0: a second mapping of the shared pages at addr, new_len long
+ * (the "duplicate a shared area" case Linux keeps); private memory cannot
+ * be duplicated.
+ */
+static long mremap_dup_locked(struct mm_struct *mm, u64 addr, u64 new_len, u32 flags,
+			      u64 new_addr)
+{
+	struct vm_area_struct *v = vma_lookup_locked(mm, addr), *nv;
+	struct file *f;
+	u32 prot;
+	s64 off;
+	bool anon;
+	long err;
+
+	if (!v)
+		return -LINUX_EFAULT;
+	if (!(v->vm_flags & VM_SHARED) || !v->vm_file)
+		return -LINUX_EINVAL;
+	if (!(flags & LINUX_MREMAP_MAYMOVE))
+		return -LINUX_ENOMEM;
+	f = get_file(v->vm_file);
+	prot = v->vm_prot;
+	off = (s64)(v->vm_pgoff * PAGE_SIZE + (addr - v->vm_start));
+	anon = v->path && !strcmp(v->path, "/dev/zero (deleted)");
+	if (flags & LINUX_MREMAP_FIXED)
+		mm_unmap_locked(mm, new_addr, new_addr + new_len);
+	else if (!(new_addr = get_unmapped_area_locked(mm, 0, new_len)))
+		new_addr = 0;
+	err = new_addr ? 0 : -LINUX_ENOMEM;
+	if (!err) {
+		nv = mm_insert_anon_locked(mm, new_addr, new_len, prot, 0);
+		err = IS_ERR(nv) ? PTR_ERR(nv) : 0;
+		if (!err && (err = mm_attach_file_locked(mm, new_addr, new_addr + new_len, f, off, true,
+							 anon)))
+			mm_unmap_locked(mm, new_addr, new_addr + new_len);
+	}
+	if (!err)
+		vma_merge_range_locked(mm, new_addr, new_addr + new_len);
+	fput(f);
+	return err ? err : (long)new_addr;
+}
+
 long do_mremap(struct task *t, u64 addr, u64 old_len, u64 new_len, u32 flags, u64 new_addr)
 {
 	struct mm_struct *mm = t->mm;
@@ -126,7 +169,7 @@ long do_mremap(struct task *t, u64 addr, u64 old_len, u64 new_len, u32 flags, u6
 		return -LINUX_EINVAL;
 	old_len = PAGE_ALIGN(old_len);
 	new_len = PAGE_ALIGN(new_len);
-	if (!new_len || !old_len)
+	if (!new_len)
 		return -LINUX_EINVAL;
 	if (flags & LINUX_MREMAP_FIXED) {
 		if ((new_addr & ~PAGE_MASK) || new_addr + new_len > TASK_SIZE)
@@ -135,7 +178,10 @@ long do_mremap(struct task *t, u64 addr, u64 old_len, u64 new_len, u32 flags, u6
 			return -LINUX_EINVAL;
 	}
 	mmap_lock(mm);
-	ret = mremap_locked(mm, addr, old_len, new_len, flags, new_addr);
+	if (old_len)
+		ret = mremap_locked(mm, addr, old_len, new_len, flags, new_addr);
+	else
+		ret = mremap_dup_locked(mm, addr, new_len, flags, new_addr);
 	mmap_unlock(mm);
 	mm_sync_engines(t, addr, addr + MAX(old_len, new_len));
 	if (ret >= 0 && (u64)ret != addr)

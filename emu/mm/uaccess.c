@@ -109,6 +109,30 @@ long clear_user(struct task *t, u64 udst, size_t n)
 	return written(t, udst, n, uaccess_walk(t, udst, n, LINUX_PROT_WRITE, clear_piece, NULL));
 }
 
+long futex_atomic_update_user(struct task *t, u64 uaddr, u32 (*fn)(u32 old, void *arg),
+			      void *arg, u32 *oldp)
+{
+	struct mm_struct *mm = t->mm;
+	struct vm_area_struct *v;
+	long ret = -LINUX_EFAULT;
+
+	if ((uaddr & 3) || uaddr >= TASK_SIZE)
+		return -LINUX_EFAULT;
+	mmap_lock(mm);
+	v = uaccess_vma_locked(t, uaddr);
+	if (v && (vma_effective_prot(v) & LINUX_PROT_WRITE)) {
+		u32 *w = (u32 *)(v->host + (uaddr - v->vm_start));
+		u32 old = __atomic_load_n(w, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(w, &old, fn(old, arg), false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_RELAXED))
+			;
+		*oldp = old;
+		ret = 0;
+	}
+	mmap_unlock(mm);
+	return ret;
+}
+
 long strncpy_from_user(struct task *t, char *dst, u64 usrc, size_t n)
 {
 	struct mm_struct *mm = t->mm;

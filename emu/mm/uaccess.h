@@ -23,6 +23,15 @@ long clear_user(struct task *t, u64 udst, size_t n);
  * runs into unreadable memory before its NUL.
  */
 long strncpy_from_user(struct task *t, char *dst, u64 usrc, size_t n);
+/*
+ * Atomically replaces the aligned u32 at uaddr (writable memory) with
+ * fn(old, arg) and stores old in *oldp: the futex word operations of the
+ * kernel (FUTEX_WAKE_OP, robust-list death).  Host-atomic; the caller also
+ * holds the mm's run token where guest atomics are not host-atomic.
+ * Returns 0 or -LINUX_EFAULT.
+ */
+long futex_atomic_update_user(struct task *t, u64 uaddr, u32 (*fn)(u32 old, void *arg),
+			      void *arg, u32 *oldp);
 /* Length of the prefix of [uaddr, uaddr+n) that allows prot (0: none of it). */
 u64 user_access_len(struct task *t, u64 uaddr, u64 n, u32 prot);
 /* Copies a path: -LINUX_ENAMETOOLONG past LINUX_PATH_MAX, -LINUX_EFAULT, or its length. */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include "syscall_handlers.h"
@@ -217,4 +218,62 @@ long sys_creat(struct task *t, u64 upath, u32 mode)
 {
 	return do_sys_openat(t, LINUX_AT_FDCWD, upath,
 			     LINUX_O_CREAT | LINUX_O_WRONLY | LINUX_O_TRUNC, mode);
+}
+
+/*
+ * pipe2: a host pipe behind two host pass-through files.  A read blocks in
+ * the host kernel with this task's run token released, so the other
+ * threads go on; EPIPE becomes the guest's own SIGPIPE (read_write.c).
+ */
+long sys_pipe2(struct task *t, u64 ufds, int flags)
+{
+	struct file *f[2];
+	int hfd[2], fd[2];
+	char path[64];
+
+	if (flags & ~(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | LINUX_O_DIRECT))
+		return -LINUX_EINVAL;
+	if (pipe2(hfd, O_CLOEXEC | linux_open_flags_to_host(flags & (LINUX_O_NONBLOCK |
+								     LINUX_O_DIRECT))))
+		return host_errno_to_linux(errno);
+	strcpy(path, "pipe:");
+	host_fd_path(hfd[0], path, sizeof(path));
+	f[0] = host_file_wrap(hfd[0], LINUX_O_RDONLY | (flags & (LINUX_O_NONBLOCK | LINUX_O_DIRECT)),
+			      path);
+	f[1] = host_file_wrap(hfd[1], LINUX_O_WRONLY | (flags & (LINUX_O_NONBLOCK | LINUX_O_DIRECT)),
+			      path);
+	if (!f[0] || !f[1]) {
+		if (f[0])
+			fput(f[0]);
+		else
+			close(hfd[0]);
+		if (f[1])
+			fput(f[1]);
+		else
+			close(hfd[1]);
+		return -LINUX_ENFILE;
+	}
+	fd[0] = fd_install_lowest(t, f[0], 0, flags & LINUX_O_CLOEXEC);
+	if (fd[0] < 0) {
+		fput(f[0]);
+		fput(f[1]);
+		return fd[0];
+	}
+	fd[1] = fd_install_lowest(t, f[1], 0, flags & LINUX_O_CLOEXEC);
+	if (fd[1] < 0) {
+		close_fd(t, fd[0]);
+		fput(f[1]);
+		return fd[1];
+	}
+	if (copy_to_user(t, ufds, fd, sizeof(fd))) {
+		close_fd(t, fd[0]);
+		close_fd(t, fd[1]);
+		return -LINUX_EFAULT;
+	}
+	return 0;
+}
+
+long sys_pipe(struct task *t, u64 ufds)
+{
+	return sys_pipe2(t, ufds, 0);
 }

@@ -130,8 +130,23 @@ long sys_set_robust_list(struct task *t, u64 uhead, u64 len)
 {
 	if (len != 24) /* sizeof(struct robust_list_head) */
 		return -LINUX_EINVAL;
-	t->robust_list = uhead;
+	__atomic_store_n(&t->robust_list, uhead, __ATOMIC_RELAXED);
 	t->robust_len = len;
+	return 0;
+}
+
+long sys_get_robust_list(struct task *t, int pid, u64 uhead_ptr, u64 ulen_ptr)
+{
+	u64 head, len = 24;
+
+	if (pid == 0)
+		head = t->robust_list;
+	else if (pid < 0 || !task_robust_list_of(pid, &head))
+		return -LINUX_ESRCH;
+	/* Every task runs as lxemu's user: the ptrace read check always passes. */
+	if (copy_to_user(t, ulen_ptr, &len, sizeof(len)) ||
+	    copy_to_user(t, uhead_ptr, &head, sizeof(head)))
+		return -LINUX_EFAULT;
 	return 0;
 }
 

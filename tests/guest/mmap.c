@@ -72,7 +72,22 @@ static void test_mremap(void)
     CHECK(q != MAP_FAILED && q[0] == 'm' && q[2 * PG - 1] == 'm' && is_zero(q + 2 * PG, 62 * PG));
     q = mremap(q, 64 * PG, PG, 0);                    /* shrink in place */
     CHECK(q != MAP_FAILED && q[0] == 'm');
+    /* old_size 0 duplicates shared memory only; without MAYMOVE it cannot grow */
+    CHECK_ERR(syscall(SYS_mremap, q, 0, PG, MREMAP_MAYMOVE), EINVAL);
     munmap(q, PG);
+    char *s = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(s != MAP_FAILED);
+    CHECK_ERR(syscall(SYS_mremap, s, 0, PG, 0), ENOMEM);
+    CHECK_ERR(syscall(SYS_mremap, s, 0, 0, MREMAP_MAYMOVE), EINVAL);
+    s[PG + 1] = 'd';
+    char *d = (char *)syscall(SYS_mremap, s + PG, 0, PG, MREMAP_MAYMOVE);
+    CHECK(d != MAP_FAILED && d != s + PG && d[1] == 'd');
+    if (d != MAP_FAILED) {
+        d[2] = 'e';                                   /* one page, two views */
+        CHECK(s[PG + 2] == 'e');
+        CHECK_EQ(munmap(d, PG), 0);
+    }
+    CHECK_EQ(munmap(s, 2 * PG), 0);
 }
 
 static void test_file_private(void)

@@ -92,6 +92,24 @@ static void *waiter(void *p)
     return NULL;
 }
 
+/* get_robust_list: the head the libc registered, by pid 0 and by tid, and
+ * the errors: no such thread, a bad pointer. */
+static void test_get_robust_list(void)
+{
+    void *h0 = (void *)1, *h1 = (void *)2;
+    size_t l0 = 0, l1 = 0;
+    printf("== get_robust_list\n");
+    CHECK_EQ(syscall(SYS_get_robust_list, 0, &h0, &l0), 0);
+    CHECK_EQ(syscall(SYS_get_robust_list, (int)syscall(SYS_gettid), &h1, &l1), 0);
+    CHECK(h0 == h1);
+    CHECK_EQ(l0, 24);
+    CHECK_EQ(l1, 24);
+    CHECK_ERR(syscall(SYS_get_robust_list, 0x3ffffff0, &h1, &l1), ESRCH);
+    CHECK_ERR(syscall(SYS_get_robust_list, 0, (void *)8, &l1), EFAULT);
+    CHECK_ERR(syscall(SYS_set_robust_list, h0, 23), EINVAL);
+    CHECK_EQ(syscall(SYS_set_robust_list, h0, 24), 0);
+}
+
 int main(void)
 {
     pthread_mutex_t m1, m2, m3;
@@ -247,5 +265,6 @@ int main(void)
         }
     }
 
+    test_get_robust_list();
     return guest_done();
 }
