@@ -11,6 +11,12 @@
 #   REPS        timed runs per measurement  (default: 3, median is reported)
 #   MUSL_GCC    compiler for the guests     (default: musl-gcc)
 #   KEEP_WORK   set to 1 to keep the temporary work directory
+#   BENCH       extended regexp: run only the benchmarks whose name matches
+#   LXEMU_ARGS  extra lxemu options for every lxemu run (word-split)
+#   LXEMU_SMP_MODES  e.g. "turns atomic": run lxemu once per mode with
+#               --smp=MODE, one table row each (unset: one run, no --smp)
+#   CPU_THREADS threads of the parallel CPU benchmark (default: 4)
+#   CPU_ROUNDS  its rounds per thread (default: 150000)
 #
 # Exit status: 0 if every successful run produced the same output as the
 # native run; 1 on any output mismatch, a failed native run, or a failed
@@ -27,6 +33,11 @@ qemu=${QEMU:-qemu-x86_64}
 busybox=${BUSYBOX:-/usr/bin/busybox}
 reps=${REPS:-3}
 cc=${MUSL_GCC:-musl-gcc}
+filter=${BENCH:-}
+read -r -a lxemu_args <<< "${LXEMU_ARGS:-}"
+read -r -a smp_modes <<< "${LXEMU_SMP_MODES:-}"
+cpu_threads=${CPU_THREADS:-4}
+cpu_rounds=${CPU_ROUNDS:-150000}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lxemu-bench.XXXXXX") || exit 1
 if [[ ${KEEP_WORK:-0} == 1 ]]; then
@@ -42,7 +53,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 # ---------------------------------------------------------------- build
 
 echo "building guests with $cc ..."
-for prog in getppid sha256 mmap_cycles malloc_churn; do
+for prog in getppid sha256 mmap_cycles malloc_churn thr_create thr_pingpong thr_cpu; do
     "$cc" -static -O2 -std=c11 -Wall -Wextra -o "$work/$prog" \
         "$bench_dir/$prog.c" || die "failed to build $prog"
 done
@@ -62,21 +73,28 @@ fi
 
 # ---------------------------------------------------------------- runners
 
+# The lxemu runners: "lxemu", or "lxemu:MODE" for each LXEMU_SMP_MODES entry.
+lxemu_runners=(lxemu)
+if ((${#smp_modes[@]})); then
+    lxemu_runners=("${smp_modes[@]/#/lxemu:}")
+fi
+
 # run_with RUNNER CMD...: run a guest command line natively or under an emulator.
 run_with() {
     local runner=$1; shift
     case $runner in
-    native) "$@" ;;
-    qemu)   "$qemu" "$@" ;;
-    lxemu)  "$lxemu" "$@" ;;
+    native)  "$@" ;;
+    qemu)    "$qemu" "$@" ;;
+    lxemu)   "$lxemu" "${lxemu_args[@]}" "$@" ;;
+    lxemu:*) "$lxemu" "--smp=${runner#lxemu:}" "${lxemu_args[@]}" "$@" ;;
     esac
 }
 
 runner_available() {
     case $1 in
-    native) return 0 ;;
-    qemu)   command -v "$qemu" > /dev/null ;;
-    lxemu)  [[ -x $lxemu ]] || command -v "$lxemu" > /dev/null ;;
+    native)  return 0 ;;
+    qemu)    command -v "$qemu" > /dev/null ;;
+    lxemu*)  [[ -x $lxemu ]] || command -v "$lxemu" > /dev/null ;;
     esac
 }
 
@@ -134,27 +152,38 @@ ratio() {
     cmd_busybox=("$busybox" sha256sum "$data_file")
     cmd_mmap=("$work/mmap_cycles" 100000)
     cmd_malloc=("$work/malloc_churn" 2000000)
+    cmd_thr_create=("$work/thr_create" 10000)
+    cmd_thr_pingpong=("$work/thr_pingpong" 100000)
+    cmd_thr_cpu1=("$work/thr_cpu" 1 "$cpu_rounds")
+    cmd_thr_cpuN=("$work/thr_cpu" "$cpu_threads" "$cpu_rounds")
 }
 
 benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox
-            cmd_mmap             cmd_malloc)
+            cmd_mmap             cmd_malloc
+            cmd_thr_create       cmd_thr_pingpong
+            cmd_thr_cpu1         cmd_thr_cpuN)
 names=(     "getppid x1M"  "sha256.c 64MiB" "busybox sha256 16MiB"
-            "mmap 64KiB x100k"   "malloc churn x2M")
+            "mmap 64KiB x100k"   "malloc churn x2M"
+            "thread create x10k" "mutex pingpong x100k"
+            "cpu work 1 thread"  "cpu work $cpu_threads threads")
 
-echo "runners: native, $qemu, $lxemu  (median of $reps runs, seconds)"
+echo "runners: native, $qemu, $lxemu ${lxemu_args[*]}  (median of $reps runs, seconds)"
+((${#smp_modes[@]})) && echo "lxemu modes: ${smp_modes[*]} (one row each, --smp=MODE)"
 echo
 
-row() { printf '%-22s %9s %9s %9s %9s %9s %9s\n' "$@"; }
+row() { printf '%-31s %9s %9s %9s %9s %9s %9s\n' "$@"; }
 row benchmark native qemu lxemu qemu/nat lxemu/nat lxemu/qemu
 row --------- ------ ---- ----- -------- --------- ----------
 
 notes=()
 declare -A t
+declare -A cpu_t        # thr_cpu times: cpu_t[RUNNER,1] and cpu_t[RUNNER,N]
 for idx in "${!benchmarks[@]}"; do
     name=${names[$idx]}
+    [[ -n $filter && ! $name =~ $filter ]] && continue
     declare -n cmd=${benchmarks[$idx]}
     t=()
-    for runner in native qemu lxemu; do
+    for runner in native qemu "${lxemu_runners[@]}"; do
         out="$work/out.$idx.$runner"
         t[$runner]=$(measure "$runner" "$out" "${cmd[@]}")
 
@@ -170,12 +199,35 @@ for idx in "${!benchmarks[@]}"; do
             status=1
         fi
     done
-    row "$name" "${t[native]}" "${t[qemu]}" "${t[lxemu]}" \
-        "$(ratio "${t[qemu]}" "${t[native]}")" \
-        "$(ratio "${t[lxemu]}" "${t[native]}")" \
-        "$(ratio "${t[lxemu]}" "${t[qemu]}")"
+    for runner in "${lxemu_runners[@]}"; do
+        label=$name
+        [[ $runner == lxemu:* ]] && label="$name [${runner#lxemu:}]"
+        row "$label" "${t[native]}" "${t[qemu]}" "${t[$runner]}" \
+            "$(ratio "${t[qemu]}" "${t[native]}")" \
+            "$(ratio "${t[$runner]}" "${t[native]}")" \
+            "$(ratio "${t[$runner]}" "${t[qemu]}")"
+    done
+    case ${benchmarks[$idx]} in
+    cmd_thr_cpu1) for r in "${!t[@]}"; do cpu_t[$r,1]=${t[$r]}; done ;;
+    cmd_thr_cpuN) for r in "${!t[@]}"; do cpu_t[$r,N]=${t[$r]}; done ;;
+    esac
     unset -n cmd
 done
+
+# Speed-up of N threads over 1: each thread does the same work, so N threads
+# on N idle cores take t(1) (speed-up N) and threads taking turns N x t(1) (1).
+if [[ -n ${cpu_t[native,1]:-} && -n ${cpu_t[native,N]:-} ]]; then
+    echo
+    echo "cpu work: speed-up of $cpu_threads threads over 1 = $cpu_threads x t(1) / t($cpu_threads)" \
+         "(ideal $cpu_threads on $cpu_threads idle cores, 1 = taking turns; $(nproc) host cores)"
+    for runner in native qemu "${lxemu_runners[@]}"; do
+        printf '  %-16s t(1) %9s   t(%s) %9s   speed-up %s\n' "$runner" \
+            "${cpu_t[$runner,1]}" "$cpu_threads" "${cpu_t[$runner,N]}" \
+            "$(awk -v a="${cpu_t[$runner,1]}" -v b="${cpu_t[$runner,N]}" -v n="$cpu_threads" 'BEGIN {
+                if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) print "-"
+                else printf "%.2f\n", n * a / b }')"
+    done
+fi
 
 if ((${#notes[@]})); then
     echo

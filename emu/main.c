@@ -34,6 +34,9 @@ static void usage(FILE *out)
 		"  --trace[=FILE]   print every system call in strace's format (default: stderr)\n"
 		"  --fault-report   on a guest fault, print registers and the faulting code\n"
 		"  --cpus=N         number of CPUs the guest is told it has (default: host's)\n"
+		"  --smp=MODE       how threads of one process share the CPUs: turns (one runs\n"
+		"                   at a time) or atomic (in parallel, atomic instructions run\n"
+		"                   with host atomics); default: turns\n"
 		"  --syscalls       list every x86-64 system call and how well lxemu supports it\n"
 		"  --stats          at exit, print each task's engine region and VMA counts\n"
 		"  --stop-storm=US  testing: stop and restart the engine every US microseconds\n"
@@ -55,6 +58,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "fault-report", no_argument, NULL, 'f' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "syscalls", no_argument, NULL, 's' },
+		{ "smp", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "stop-storm", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -78,6 +82,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 				exit(EXIT_LXEMU_ERROR);
 			}
 			break;
+		case 'm':
+			if (!strcmp(optarg, "atomic") || !strcmp(optarg, "turns")) {
+				kconfig.smp_atomic = !strcmp(optarg, "atomic");
+				break;
+			}
+			fprintf(stderr, "lxemu: --smp: expected turns or atomic\n");
+			exit(EXIT_LXEMU_ERROR);
 		case 'S':
 			kconfig.stats = true;
 			break;

@@ -35,6 +35,7 @@ static void scan_code_locked(struct mm_struct *mm, u64 start, u64 end)
 		struct vm_area_struct *v = vma_lookup_locked(mm, a);
 		u64 e = MIN(end, v->vm_end);
 		x87_scan_code(mm, a, v->host + (a - v->vm_start), e - a);
+		atomic_scan_code(mm, a, v->host + (a - v->vm_start), e - a);
 		a = e;
 	}
 }

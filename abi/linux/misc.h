@@ -68,6 +68,7 @@ struct linux_dirent64 {
 	u8 d_type;
 	char d_name[];
 };
+#define LINUX_DT_DIR 4
 
 #define LINUX_ARCH_SET_GS 0x1001
 #define LINUX_ARCH_SET_FS 0x1002

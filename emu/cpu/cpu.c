@@ -61,22 +61,27 @@ static void hook_syscall(uc_engine *uc, void *user)
 	static const int out[] = { UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_R11 };
 	struct task *t = user;
 	u64 v[9], res[3];
-	bool turn;
 	void *pv[9] = { &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8] };
 	void *pres[3] = { &res[0], &res[1], &res[2] };
 
 	uc_reg_read_batch(uc, (int *)in, pv, 9);
 	/*
 	 * Other tasks of the mm run guest code while this one is in the kernel,
-	 * except during calls that change the address space: those keep the
-	 * turn, so no engine runs on a stale mapping (the TLB shootdown).
+	 * except during calls that change the address space (or make engines):
+	 * those hold the token alone, so no engine runs on a stale mapping (the
+	 * TLB shootdown).
 	 */
-	turn = mm_shared(t) && !syscall_changes_mm(v[0]);
-	if (turn)
+	if (!mm_shared(t)) {
+		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
+	} else if (syscall_changes_mm(v[0])) {
+		mm_run_exclusive(t);
+		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
+		mm_run_share(t);
+	} else {
 		mm_run_release(t);
-	res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
-	if (turn)
+		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
 		mm_run_acquire(t);
+	}
 	res[1] = v[7] + 2; /* the syscall instruction sets rcx to the next RIP */
 	res[2] = v[8];     /* and r11 to RFLAGS */
 	uc_reg_write_batch(uc, (int *)out, pres, 3);
@@ -420,9 +425,13 @@ int cpu_init(struct task *t)
 
 void cpu_destroy(struct task *t)
 {
-	if (t->cpu.uc)
-		uc_close(t->cpu.uc);
-	t->cpu.uc = NULL;
+	uc_engine *uc = t->cpu.uc;
+
+	/* task_interrupt reads it from other threads. */
+	__atomic_store_n(&t->cpu.uc, NULL, __ATOMIC_RELAXED);
+	if (uc)
+		uc_close(uc);
+	atomic_free_hooks(t);
 	t->cpu.nr_hooks = 0;
 	t->cpu.ram_spacer = false;
 }

@@ -21,6 +21,30 @@ struct cpu_fault {
 	bool rip_exact;
 };
 
+/* An instruction lxemu runs itself with host atomics (atomic.c). */
+struct atomic_site {
+	u64 addr;
+	u8 len, op, size;
+	u8 seg;            /* 0, or 1 for fs:, 2 for gs: */
+	u8 base, index;    /* x86 register numbers, 16 for rip, 0xff for none */
+	u8 scale;
+	u8 reg;            /* the register operand (| 0x80: ah, ch, dh, bh), or 0xff */
+	u8 dst_reg;        /* cmpxchg's register destination, or 0xff (memory) */
+	bool has_imm;
+	bool fixup;        /* run on the host in every mode: Unicorn gets it wrong */
+	bool dead;         /* its code was unmapped or replaced: the hook does nothing */
+	s64 disp, imm;
+};
+
+/* Guest page -> host page of writable memory, for atomic operands; flushed on mm changes. */
+#define ATLB_SIZE 64
+struct atomic_tlb {
+	u64 page;
+	u8 *host;
+};
+
+struct atomic_hook;
+
 struct cpu {
 	uc_engine *uc;
 	uc_hook hooks[8];
@@ -29,6 +53,10 @@ struct cpu {
 	u64 stop_at;             /* the block the block hook stopped at, or 0 */
 	u64 stop_regs[24];       /* the registers when it did (cpu.c) */
 	struct cpu_fault fault;
+	/* --smp=atomic: the atomic sites hooked on this engine (the mm's first ones) */
+	struct atomic_hook **atomic_hooks;
+	int nr_atomic_hooks;
+	struct atomic_tlb atlb[ATLB_SIZE];
 };
 
 /* Registers the kernel reads and writes by name. */
@@ -51,6 +79,21 @@ struct mm_struct;
 void x87_scan_code(struct mm_struct *mm, u64 addr, const u8 *code, u64 len);
 /* Hooks every recorded x87 site on t's engine so the host FPU runs it. */
 int x87_install_hooks(struct task *t);
+/* Records the instructions in code at guest addr that --smp=atomic runs itself. */
+void atomic_scan_code(struct mm_struct *mm, u64 addr, const u8 *code, u64 len);
+void atomic_add_sites(struct mm_struct *mm, const struct atomic_site *s, int n);
+/* Hooks the mm's atomic sites this engine has not hooked yet (its own thread, not running). */
+void atomic_install_hooks(struct task *t);
+void atomic_free_hooks(struct task *t);
+/* Forgets the operand translations (the address space changed). */
+void atomic_tlb_flush(struct task *t);
+/*
+ * The code in [start, end) may have changed: its sites are forgotten and
+ * what is executable there now is scanned anew (true if sites were found).
+ * Caller holds mmap_lock,
+ * and the run token exclusively if other engines run.
+ */
+bool atomic_code_changed_locked(struct mm_struct *mm, u64 start, u64 end);
 /* Copies the user-visible registers of src's engine to dst's (clone). */
 void cpu_copy_state(struct task *dst, struct task *src);
 /* CPUID.1:EDX of the engine, for AT_HWCAP. Call before the program runs. */

@@ -61,6 +61,7 @@ static void handle_exit_reason(struct task *t, uc_err err)
 void task_run(struct task *t)
 {
 	x87_install_hooks(t);
+	atomic_install_hooks(t);
 	mm_run_acquire(t);
 	for (;;) {
 		unsigned pending = atomic_fetch_and(&t->pending, TIF_EXIT);
@@ -80,6 +81,7 @@ void task_run(struct task *t)
 	if (kconfig.stats)
 		cpu_print_stats(t);
 	/* Engines are created and closed only while no other engine of the mm runs. */
+	mm_run_exclusive(t);
 	cpu_destroy(t);
 	mm_run_release(t);
 	release_task(t);

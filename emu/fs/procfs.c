@@ -1,8 +1,10 @@
 /*
  * Generated /proc files: /proc/PID/maps from the mm's VMAs, in Linux's exact
- * format.  Only the caller's own process is served; other pids are ENOENT so
- * the guest never sees the host's processes.  Everything else in /proc still
- * passes through to the host.
+ * format, and /proc/PID/comm; /proc/PID/task/TID/ holds the same for each
+ * thread, and /proc/PID/task lists the threads (procfs_task.c).  Only the
+ * caller's own process is served; other pids are ENOENT so the guest never
+ * sees the host's processes.  Everything else in /proc still passes through
+ * to the host.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -124,8 +126,13 @@ long mm_format_maps_locked(struct mm_struct *mm, char *buf, size_t size)
  * offset 0, so a reader that rewinds sees the mappings made since.
  */
 struct proc_file {
-	char *(*show)(struct proc_file *pf, size_t *len);
+	/* The whole text in a new buffer, or -errno. */
+	long (*show)(struct proc_file *pf, char **text, size_t *len);
+	/* A write of n bytes (NULL: the file is not writable). */
+	long (*store)(struct proc_file *pf, const void *buf, u64 n);
 	struct mm_struct *mm; /* held (mm_get) while the file is open */
+	int tid;              /* the task the file describes */
+	u32 mode;
 	u64 dev, ino;
 	struct timespec ctime;
 	/* guarded by the file's f_lock */
@@ -134,15 +141,17 @@ struct proc_file {
 	s64 pos;
 };
 
-/* The whole maps text of pf->mm, or NULL when out of memory. */
-static char *maps_show(struct proc_file *pf, size_t *len)
+/* The whole maps text of pf->mm. */
+static long maps_show(struct proc_file *pf, char **textp, size_t *len)
 {
 	size_t size = 4096;
 	char *text = NULL, *p;
 	long n;
 
-	if (!pf->mm)
-		return calloc(1, 1);
+	if (!pf->mm) {
+		*textp = calloc(1, 1);
+		return *textp ? 0 : -LINUX_ENOMEM;
+	}
 	mmap_lock(pf->mm);
 	for (;;) {
 		p = realloc(text, size);
@@ -160,7 +169,33 @@ static char *maps_show(struct proc_file *pf, size_t *len)
 		size = n + 1;
 	}
 	mmap_unlock(pf->mm);
-	return text;
+	*textp = text;
+	return text ? 0 : -LINUX_ENOMEM;
+}
+
+/* The task's name and a newline, as Linux's proc_pid_comm; ESRCH once it is gone. */
+static long comm_show(struct proc_file *pf, char **textp, size_t *len)
+{
+	char comm[16];
+
+	if (!task_comm_get(pf->tid, comm))
+		return -LINUX_ESRCH;
+	comm[sizeof(comm) - 1] = '\0';
+	*len = strlen(comm) + 1;
+	if (!(*textp = malloc(*len + 1)))
+		return -LINUX_ENOMEM;
+	snprintf(*textp, *len + 1, "%s\n", comm);
+	return 0;
+}
+
+/* Linux's comm_write: the first 15 bytes name the task, whatever they hold; all n count. */
+static long comm_store(struct proc_file *pf, const void *buf, u64 n)
+{
+	char comm[16] = { 0 };
+
+	if (n)
+		memcpy(comm, buf, MIN(n, sizeof(comm) - 1));
+	return task_comm_set(pf->tid, comm) ? (long)n : -LINUX_ESRCH;
 }
 
 /* Takes a fresh snapshot.  Not under f_lock: show takes mmap_lock. */
@@ -168,10 +203,11 @@ static long proc_refresh(struct file *f)
 {
 	struct proc_file *pf = f->private_data;
 	size_t len = 0;
-	char *text = pf->show(pf, &len);
+	char *text = NULL;
+	long err = pf->show(pf, &text, &len);
 
-	if (!text)
-		return -LINUX_ENOMEM;
+	if (err)
+		return err;
 	pthread_mutex_lock(&f->f_lock);
 	free(pf->text);
 	pf->text = text;
@@ -231,6 +267,19 @@ static long proc_pread(struct file *f, void *buf, u64 n, s64 pos)
 	return ret;
 }
 
+static long proc_write(struct file *f, const void *buf, u64 n)
+{
+	struct proc_file *pf = f->private_data;
+
+	return pf->store ? pf->store(pf, buf, n) : -LINUX_EINVAL;
+}
+
+/* The files that take writes ignore the position, as Linux's comm does. */
+static long proc_pwrite(struct file *f, const void *buf, u64 n, s64 pos)
+{
+	return pos < 0 ? -LINUX_EINVAL : proc_write(f, buf, n);
+}
+
 /* Linux's seq_lseek: SEEK_SET and SEEK_CUR only, to any offset >= 0. */
 static s64 proc_llseek(struct file *f, s64 off, int whence)
 {
@@ -246,7 +295,7 @@ static s64 proc_llseek(struct file *f, s64 off, int whence)
 	return ret;
 }
 
-/* What Linux reports for a proc file: empty, read-only, owned by the caller. */
+/* What Linux reports for a proc file: empty, owned by the caller. */
 static long proc_fstat(struct file *f, struct linux_stat *st)
 {
 	struct proc_file *pf = f->private_data;
@@ -255,7 +304,7 @@ static long proc_fstat(struct file *f, struct linux_stat *st)
 	st->st_dev = pf->dev;
 	st->st_ino = pf->ino;
 	st->st_nlink = 1;
-	st->st_mode = LINUX_S_IFREG | 0444;
+	st->st_mode = LINUX_S_IFREG | pf->mode;
 	st->st_uid = geteuid(); /* the guest's ids are the host's */
 	st->st_gid = getegid();
 	st->st_blksize = 1024;
@@ -277,10 +326,12 @@ static void proc_release(struct file *f)
 	proc_file_free(f->private_data);
 }
 
-/* No write (EINVAL) and no getdents64 (ENOTDIR), as for Linux's maps. */
+/* No getdents64 (ENOTDIR); writes only where there is a store. */
 static const struct file_operations proc_file_ops = {
 	.read = proc_read,
 	.pread = proc_pread,
+	.write = proc_write,
+	.pwrite = proc_pwrite,
 	.llseek = proc_llseek,
 	.fstat = proc_fstat,
 	.release = proc_release,
@@ -294,6 +345,12 @@ struct proc_path {
 	int len[PROC_MAX_DEPTH];
 	int depth;
 	bool dir; /* ends in "/", "." or "..": must name a directory */
+};
+
+/* What a path names: which entry, of which task. */
+struct proc_target {
+	enum proc_kind kind;
+	int tid;
 };
 
 /* Returns false for relative or deeper paths: those are not procfs's. */
@@ -350,87 +407,159 @@ static long proc_number(const struct proc_path *pp, int i)
 	return n;
 }
 
+static void note_tgid(struct task *p, void *tgid)
+{
+	*(int *)tgid = task_tgid(p);
+}
+
+/* Whether tid is a live thread of t's process (t and the process's own pid always are). */
+static bool proc_own_tid(struct task *t, long tid)
+{
+	int tgid = 0;
+
+	if (tid == task_tid(t) || tid == task_tgid(t))
+		return true;
+	return tid > 0 && task_with_tid((int)tid, note_tgid, &tgid) && tgid == task_tgid(t);
+}
+
 /*
- * Whether component i names a pid directory: 1 for t's own (its tgid or its
- * tid), -LINUX_ENOENT for any other number, 0 for a name that is no pid.
+ * Whether component i names a pid directory of t's process: 1 (with *tid
+ * set) for "self", its tgid or any of its live tids; -LINUX_ENOENT for any
+ * other number; 0 for a name that is no pid.
  */
-static int proc_own_pid(struct task *t, const struct proc_path *pp, int i)
+static int proc_own_pid(struct task *t, const struct proc_path *pp, int i, int *tid)
 {
 	long pid;
 
+	if (proc_name_is(pp, i, "self")) {
+		*tid = task_tgid(t);
+		return 1;
+	}
 	if (!pp->len[i] || pp->name[i][0] < '0' || pp->name[i][0] > '9')
 		return 0;
 	pid = proc_number(pp, i);
-	return pid == task_tgid(t) || pid == task_tid(t) ? 1 : -LINUX_ENOENT;
+	if (!proc_own_tid(t, pid))
+		return -LINUX_ENOENT;
+	*tid = (int)pid;
+	return 1;
+}
+
+static enum proc_kind proc_entry(const struct proc_path *pp, int i)
+{
+	if (proc_name_is(pp, i, "maps"))
+		return PROC_MAPS;
+	if (proc_name_is(pp, i, "comm"))
+		return PROC_COMM;
+	if (proc_name_is(pp, i, "task"))
+		return PROC_TASK;
+	return PROC_NONE;
+}
+
+/* /proc/{self,thread-self,PID}/ENTRY, where thread-self has no task directory. */
+static int proc_lookup_pid(struct task *t, const struct proc_path *pp, struct proc_target *pt)
+{
+	if (!proc_name_is(pp, 1, "thread-self"))
+		return proc_own_pid(t, pp, 1, &pt->tid);
+	if (pt->kind == PROC_TASK)
+		return -LINUX_ENOENT;
+	pt->tid = task_tid(t);
+	return 1;
+}
+
+/* /proc/{self,PID}/task/TID/ENTRY: only the tids of the process are there. */
+static int proc_lookup_thread(struct task *t, const struct proc_path *pp, struct proc_target *pt)
+{
+	int err = proc_own_pid(t, pp, 1, &pt->tid);
+	long tid;
+
+	if (err <= 0)
+		return err;
+	if (pt->kind == PROC_TASK)
+		return -LINUX_ENOENT;
+	tid = proc_number(pp, 3);
+	if (!proc_own_tid(t, tid))
+		return -LINUX_ENOENT;
+	pt->tid = (int)tid;
+	return 1;
 }
 
 /*
- * Matches /proc/{self,thread-self,PID}/maps and /proc/{self,PID}/task/TID/maps.
- * Returns 1 for t's own maps, 0 for a path that is not one, or -LINUX_ENOENT.
+ * What path names among the entries generated here.  Returns 1 with *pt
+ * filled in, 0 for a path that is not one of them, or -LINUX_ENOENT.
  */
-static int proc_match_maps(struct task *t, const struct proc_path *pp)
+static int proc_lookup(struct task *t, const struct proc_path *pp, struct proc_target *pt)
 {
-	int own;
-
-	if (pp->depth < 3 || !proc_name_is(pp, 0, "proc") ||
-	    !proc_name_is(pp, pp->depth - 1, "maps"))
+	if (pp->depth < 3 || !proc_name_is(pp, 0, "proc"))
 		return 0;
-	if (pp->depth == 3 && (proc_name_is(pp, 1, "self") || proc_name_is(pp, 1, "thread-self")))
-		return 1;
+	/* /proc/PID/task/X: no host entry may stand in for a thread that is not ours. */
+	if (pp->depth == 4 && proc_name_is(pp, 2, "task") && proc_own_pid(t, pp, 1, &pt->tid) > 0 &&
+	    !proc_own_tid(t, proc_number(pp, 3)))
+		return -LINUX_ENOENT;
+	pt->kind = proc_entry(pp, pp->depth - 1);
+	if (pt->kind == PROC_NONE)
+		return 0;
 	if (pp->depth == 3)
-		return proc_own_pid(t, pp, 1);
-	if (pp->depth != 5 || !proc_name_is(pp, 2, "task"))
-		return 0;
-	own = proc_name_is(pp, 1, "self") ? 1 : proc_own_pid(t, pp, 1);
-	if (own <= 0)
-		return own;
-	/* Threads other than t and its group leader are not known here. */
-	own = proc_own_pid(t, pp, 3);
-	return own ? own : -LINUX_ENOENT;
+		return proc_lookup_pid(t, pp, pt);
+	if (pp->depth == 5 && proc_name_is(pp, 2, "task"))
+		return proc_lookup_thread(t, pp, pt);
+	return 0;
 }
 
-/* Linux's open checks on an existing read-only (0444) regular file. */
-static long proc_may_open(const struct proc_path *pp, u32 flags)
+/* Linux's open checks on an existing regular file of the caller's, mode 0444 or 0644. */
+static long proc_may_open(const struct proc_path *pp, u32 mode, u32 flags)
 {
 	if ((flags & (LINUX_O_CREAT | LINUX_O_EXCL)) == (LINUX_O_CREAT | LINUX_O_EXCL))
 		return -LINUX_EEXIST;
 	if (pp->dir || (flags & LINUX_O_DIRECTORY))
 		return -LINUX_ENOTDIR;
-	/* Write access needs CAP_DAC_OVERRIDE; root then gets EINVAL from write. */
+	/* Write access to 0444 needs CAP_DAC_OVERRIDE; root then gets EINVAL from write. */
 	if (!(flags & LINUX_O_PATH) && (flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY &&
-	    geteuid() != 0)
+	    !(mode & 0200) && geteuid() != 0)
 		return -LINUX_EACCES;
 	return 0;
 }
 
-static struct proc_file *proc_file_alloc(struct task *t)
+u64 proc_dev(void)
+{
+	struct stat hs;
+
+	if (stat("/proc", &hs))
+		return 0;
+	return linux_makedev(major(hs.st_dev), minor(hs.st_dev));
+}
+
+static struct proc_file *proc_file_alloc(struct task *t, const struct proc_target *pt)
 {
 	struct proc_file *pf = calloc(1, sizeof(*pf));
-	struct stat hs;
 
 	if (!pf)
 		return NULL;
-	pf->show = maps_show;
-	pf->mm = t->mm ? mm_get(t->mm) : NULL;
-	if (!stat("/proc", &hs))
-		pf->dev = linux_makedev(major(hs.st_dev), minor(hs.st_dev));
-	pf->ino = ((u64)task_tgid(t) << 16) | 1;
+	if (pt->kind == PROC_MAPS) {
+		pf->show = maps_show;
+		pf->mm = t->mm ? mm_get(t->mm) : NULL; /* the threads share it */
+		pf->mode = 0444;
+	} else {
+		pf->show = comm_show;
+		pf->store = comm_store;
+		pf->mode = 0644;
+	}
+	pf->tid = pt->tid;
+	pf->dev = proc_dev();
+	pf->ino = proc_ino(pt->tid, pt->kind);
 	clock_gettime(CLOCK_REALTIME, &pf->ctime);
 	return pf;
 }
 
-struct file *procfs_open(struct task *t, const char *path, u32 flags)
+static struct file *proc_file_open(struct task *t, const struct proc_path *pp,
+				   const struct proc_target *pt, const char *path, u32 flags)
 {
-	struct proc_path pp;
 	struct proc_file *pf;
 	struct file *f;
 	long err;
 
-	if (!proc_split(path, &pp) || (err = proc_match_maps(t, &pp)) == 0)
-		return NULL;
-	if (err < 0 || (err = proc_may_open(&pp, flags)))
+	if ((err = proc_may_open(pp, pt->kind == PROC_MAPS ? 0444 : 0644, flags)))
 		return ERR_PTR(err);
-	pf = proc_file_alloc(t);
+	pf = proc_file_alloc(t, pt);
 	if (!pf)
 		return ERR_PTR(-LINUX_ENOMEM);
 	flags &= ~(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY | LINUX_O_TRUNC |
@@ -442,4 +571,19 @@ struct file *procfs_open(struct task *t, const char *path, u32 flags)
 	}
 	f->private_data = pf;
 	return f;
+}
+
+struct file *procfs_open(struct task *t, const char *path, u32 flags)
+{
+	struct proc_path pp;
+	struct proc_target pt;
+	long err;
+
+	if (!proc_split(path, &pp) || (err = proc_lookup(t, &pp, &pt)) == 0)
+		return NULL;
+	if (err < 0)
+		return ERR_PTR(err);
+	if (pt.kind == PROC_TASK)
+		return proc_task_dir_open(task_tgid(t), path, flags);
+	return proc_file_open(t, &pp, &pt, path, flags);
 }

@@ -1,6 +1,7 @@
 /*
  * The /proc files lxemu generates from its own kernel objects instead of
- * passing them through to the host: for now /proc/PID/maps of the caller.
+ * passing them through to the host: for now the caller's /proc/PID/maps,
+ * /proc/PID/comm and the /proc/PID/task directory.
  */
 #ifndef LXEMU_PROCFS_H
 #define LXEMU_PROCFS_H
@@ -26,5 +27,20 @@ long mm_format_maps_locked(struct mm_struct *mm, char *buf, size_t size);
  * refused open, else a new file holding one reference.
  */
 struct file *procfs_open(struct task *t, const char *path, u32 flags);
+
+/* Inside procfs (procfs.c, procfs_task.c). */
+enum proc_kind { PROC_NONE, PROC_MAPS, PROC_COMM, PROC_TASK };
+
+/* st_dev of every generated entry: the host's /proc, as a native program sees it. */
+u64 proc_dev(void);
+
+/* st_ino of entry kind of task tid: stable and distinct, as Linux's are. */
+static inline u64 proc_ino(int tid, enum proc_kind kind)
+{
+	return ((u64)tid << 16) | kind;
+}
+
+/* Opens /proc/PID/task of thread group tgid: a directory of its live tids. */
+struct file *proc_task_dir_open(int tgid, const char *path, u32 flags);
 
 #endif

@@ -75,7 +75,7 @@ static void copy_thread_group(struct task *parent, struct task *child)
 	child->mm = mm_get(parent->mm);
 	child->group_leader = parent->group_leader;
 	child->blocked = parent->blocked;
-	memcpy(child->comm, parent->comm, sizeof(child->comm));
+	task_inherit(child, parent);
 }
 
 /*

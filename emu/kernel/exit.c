@@ -93,12 +93,9 @@ static void handle_futex_death(struct task *t, u64 uaddr, bool pending_op)
 	bool held;
 	long err;
 
-	held = mm_run_held(t);
-	if (!held)
-		mm_run_acquire(t);
+	mm_atomic_begin(t, &held);
 	err = futex_atomic_update_user(t, uaddr, mark_owner_died, &d, &old);
-	if (!held)
-		mm_run_release(t);
+	mm_atomic_end(t, held);
 	if (err)
 		return;
 	if (pending_op && old == 0)

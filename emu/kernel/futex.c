@@ -411,10 +411,7 @@ static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, 
 		return -LINUX_ENOSYS;
 	b = bucket_of(&key);
 	b2 = bucket_of(&key2);
-	/* Guest atomics are atomic only while one engine runs: hold the mm's turn. */
-	held = mm_run_held(t);
-	if (!held)
-		mm_run_acquire(t);
+	mm_atomic_begin(t, &held);
 	lock_pair(b, b2);
 	ret = futex_atomic_update_user(t, uaddr2, wake_op_apply, &w, &old);
 	if (!ret)
@@ -426,8 +423,7 @@ static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, 
 			ret += wake_requeue_locked(b2, NULL, &key2, n2, FUTEX_BITSET_MATCH_ANY, NULL, 0);
 	}
 	unlock_pair(b, b2);
-	if (!held)
-		mm_run_release(t);
+	mm_atomic_end(t, held);
 	return ret;
 }
 

@@ -1,8 +1,10 @@
 /*
  * Lock order: a task may take these in this order and never the reverse.
  *
- *   kernel.tasks_lock            (the task list, pid allocation)
+ *   kernel.tasks_lock            (the task list, pid allocation, each task's
+ *                                 comm and CPU mask)
  *     task->sync_lock            (queued address-space changes; leaf)
+ *     sighand->siglock, trace_lock (tkill signals a task the list holds alive)
  *   futex bucket lock            (waiters; reading the futex word takes mmap_lock)
  *     mm->mmap_lock              (VMAs, brk; uaccess holds it while copying)
  *       files->file_lock         (fd table slots)

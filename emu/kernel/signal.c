@@ -1,8 +1,9 @@
 /*
- * Signals, as far as the first issue needs them: dispositions are recorded
- * (rt_sigaction, rt_sigprocmask) and a signal whose action is the default
- * ends the process the way Linux's default action would.  Handler delivery
- * and routing between threads come with the signals issue.
+ * Signals, as far as the first issues need them: dispositions are recorded
+ * (rt_sigaction, rt_sigprocmask), a signal whose action is the default
+ * ends the process the way Linux's default action would, and tkill/tgkill
+ * reach the thread they name, waiting there while it blocks them.  Handler
+ * delivery and process-wide routing come with the signals issue.
  */
 #include "task.h"
 #include "locking.h"
@@ -53,6 +54,19 @@ static void die_of(struct task *t, int sig, int code)
 	do_group_exit_signal(t, sig, would_dump_core(t, sig));
 }
 
+/*
+ * Caller holds t's siglock.  A blocked signal waits on t (recalc_sigpending);
+ * otherwise returns whether its default action kills t's group now.
+ */
+static bool send_sig_locked(struct task *t, int sig)
+{
+	if (sig != LINUX_SIGKILL && (t->blocked & linux_sigmask(sig))) {
+		t->sigpending |= linux_sigmask(sig);
+		return false;
+	}
+	return sig_default_fatal_locked(t, sig);
+}
+
 long send_sig_simple(struct task *t, int sig, int code)
 {
 	bool fatal;
@@ -60,18 +74,63 @@ long send_sig_simple(struct task *t, int sig, int code)
 	if (sig < 1 || sig > LINUX_NSIG)
 		return -LINUX_EINVAL;
 	pthread_mutex_lock(&t->sighand->siglock);
-	if (sig != LINUX_SIGKILL && (t->blocked & linux_sigmask(sig))) {
-		/* Held until unblocked (recalc_sigpending). */
-		t->sigpending |= linux_sigmask(sig);
-		fatal = false;
-	} else {
-		fatal = sig_default_fatal_locked(t, sig);
-	}
+	fatal = send_sig_locked(t, sig);
 	pthread_mutex_unlock(&t->sighand->siglock);
 	/* Caught, ignored or stop signals wait for the signals issue. */
 	if (fatal)
 		die_of(t, sig, code);
 	return 0;
+}
+
+struct tkill_req {
+	struct task *self;
+	int tgid, sig, code;
+	long err;
+	bool fatal;
+};
+
+/* Under the task list's lock: p cannot be freed while it is signalled. */
+static void tkill_locked(struct task *p, void *arg)
+{
+	struct tkill_req *r = arg;
+
+	/* Only the caller's own process exists until fork lands. */
+	if (p->signal != r->self->signal || (r->tgid > 0 && p->signal->tgid != r->tgid))
+		return;
+	r->err = 0;
+	if (r->sig < 0 || r->sig > LINUX_NSIG)
+		r->err = -LINUX_EINVAL;
+	if (r->err || !r->sig)
+		return;
+	pthread_mutex_lock(&p->sighand->siglock);
+	r->fatal = send_sig_locked(p, r->sig);
+	pthread_mutex_unlock(&p->sighand->siglock);
+	if (r->fatal && trace_on)
+		trace_signal(p, r->sig, r->code, 0);
+}
+
+long do_tkill(struct task *self, int tgid, int tid, int sig)
+{
+	struct tkill_req r = { .self = self, .tgid = tgid, .sig = sig,
+			       .code = LINUX_SI_TKILL, .err = -LINUX_ESRCH };
+
+	/* As Linux's do_send_specific: no such task is ESRCH before a bad signal is EINVAL. */
+	task_with_tid(tid, tkill_locked, &r);
+	/* The target is self's group: the whole group dies, whichever thread it was. */
+	if (r.fatal)
+		do_group_exit_signal(self, sig, would_dump_core(self, sig));
+	return r.err;
+}
+
+void flush_ignored_signal_locked(struct task *t, int sig)
+{
+	struct linux_sigaction *ka = &t->sighand->action[sig - 1];
+
+	/* POSIX: setting SIG_IGN (or SIG_DFL where that ignores) discards what is pending. */
+	if (ka->handler != LINUX_SIG_IGN && !(ka->handler == LINUX_SIG_DFL && sig_kernel_ignore(sig)))
+		return;
+	for (struct task *o = t->signal->threads; o; o = o->next_thread)
+		o->sigpending &= ~linux_sigmask(sig);
 }
 
 void recalc_sigpending(struct task *t)

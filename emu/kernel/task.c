@@ -51,15 +51,87 @@ void task_set_pending(struct task *t, unsigned bits)
 	atomic_fetch_or(&t->pending, bits);
 }
 
+static struct task *find_task_locked(int tid)
+{
+	struct task *t;
+
+	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
+		;
+	return t;
+}
+
 struct task *find_task_by_tid(int tid)
 {
 	struct task *t;
 
 	pthread_mutex_lock(&kernel.tasks_lock);
-	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
-		;
+	t = find_task_locked(tid);
 	pthread_mutex_unlock(&kernel.tasks_lock);
 	return t;
+}
+
+bool task_with_tid(int tid, void (*fn)(struct task *p, void *arg), void *arg)
+{
+	struct task *p;
+
+	pthread_mutex_lock(&kernel.tasks_lock);
+	p = find_task_locked(tid);
+	if (p)
+		fn(p, arg);
+	pthread_mutex_unlock(&kernel.tasks_lock);
+	return p != NULL;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int thread_group_tids(int tgid, int *tids, int max)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&kernel.tasks_lock);
+	for (struct task *t = kernel.tasks; t; t = t->next_task) {
+		if (t->signal->tgid != tgid)
+			continue;
+		if (n < max)
+			tids[n] = t->tid;
+		n++;
+	}
+	pthread_mutex_unlock(&kernel.tasks_lock);
+	/* Tids are never reused, so ascending is creation order, Linux's listing order. */
+	if (max > 0)
+		qsort(tids, MIN(n, max), sizeof(*tids), cmp_int);
+	return n;
+}
+
+static void copy_comm_out(struct task *p, void *name)
+{
+	memcpy(name, p->comm, sizeof(p->comm));
+}
+
+static void copy_comm_in(struct task *p, void *name)
+{
+	memcpy(p->comm, name, sizeof(p->comm));
+}
+
+bool task_comm_get(int tid, char *name)
+{
+	return task_with_tid(tid, copy_comm_out, name);
+}
+
+bool task_comm_set(int tid, const char *name)
+{
+	return task_with_tid(tid, copy_comm_in, (void *)name);
+}
+
+void task_inherit(struct task *child, struct task *parent)
+{
+	pthread_mutex_lock(&kernel.tasks_lock);
+	memcpy(child->comm, parent->comm, sizeof(child->comm));
+	child->cpus_mask = parent->cpus_mask;
+	pthread_mutex_unlock(&kernel.tasks_lock);
 }
 
 bool task_robust_list_of(int tid, u64 *head)
@@ -67,8 +139,7 @@ bool task_robust_list_of(int tid, u64 *head)
 	struct task *t;
 
 	pthread_mutex_lock(&kernel.tasks_lock);
-	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
-		;
+	t = find_task_locked(tid);
 	if (t)
 		*head = __atomic_load_n(&t->robust_list, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&kernel.tasks_lock);
@@ -88,13 +159,21 @@ void wake_thread_group(struct task *self)
 	pthread_mutex_unlock(&kernel.tasks_lock);
 }
 
+void task_set_pending_mm(struct task *self, struct mm_struct *mm, unsigned bits)
+{
+	pthread_mutex_lock(&kernel.tasks_lock);
+	for (struct task *t = kernel.tasks; t; t = t->next_task)
+		if (t != self && t->mm == mm)
+			task_set_pending(t, bits);
+	pthread_mutex_unlock(&kernel.tasks_lock);
+}
+
 bool task_set_pending_tid(int tid, unsigned bits)
 {
 	struct task *t;
 
 	pthread_mutex_lock(&kernel.tasks_lock);
-	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
-		;
+	t = find_task_locked(tid);
 	if (t)
 		task_set_pending(t, bits);
 	pthread_mutex_unlock(&kernel.tasks_lock);
@@ -156,6 +235,8 @@ void task_apply_mm_sync(struct task *t)
 	t->nr_mm_sync = 0;
 	t->mm_sync_all = false;
 	pthread_mutex_unlock(&t->sync_lock);
+	atomic_tlb_flush(t);
+	atomic_install_hooks(t);
 }
 
 void task_wake(struct task *t)
@@ -193,7 +274,8 @@ void kernel_install_interrupt_handler(void)
 
 void task_interrupt(struct task *t)
 {
-	if (t->cpu.uc)
+	/* The caller holds the task list's lock: t's host thread lives until it leaves the list. */
+	if (__atomic_load_n(&t->cpu.uc, __ATOMIC_RELAXED))
 		pthread_kill(t->host_thread, interrupt_signal());
 }
 
@@ -324,6 +406,8 @@ struct task *create_init_task(const char *root)
 		goto out_free;
 	if ((err = cpu_init(t)))
 		goto out_free;
+	for (int c = 0; c < kconfig.cpus && c < NR_CPUS; c++)
+		t->cpus_mask.bits[c / 64] |= 1ULL << (c % 64);
 	t->signal->threads = t;
 	task_list_add(t);
 	return t;

@@ -30,6 +30,12 @@ struct wait_slot {
 #define TIF_SIGPENDING (1u << 2) /* a signal may need delivery */
 #define TIF_YIELD (1u << 3)      /* stop at the next block boundary, then go on (a time slice's end) */
 
+/* A CPU set, bit n for CPU n, as sched_setaffinity takes it (--cpus is at most NR_CPUS). */
+#define NR_CPUS 1024
+struct cpumask {
+	u64 bits[NR_CPUS / 64];
+};
+
 /* Thread group: shared by CLONE_THREAD. */
 struct signal_struct {
 	atomic_int count;
@@ -64,6 +70,7 @@ struct task {
 
 	/* the engine; touched only by this task's own host thread */
 	struct cpu cpu;
+	int run_held; /* RUN_* : how this task holds its mm's run token (sched.c, own thread) */
 
 	/* set by any thread, consumed by this task's run loop */
 	atomic_uint pending;
@@ -76,8 +83,10 @@ struct task {
 	struct task *next_thread;
 	int exit_code;
 
-	/* guarded by kernel tasks_lock */
+	/* guarded by kernel tasks_lock (others reach them through task_with_tid) */
 	struct task *next_task;
+	struct cpumask cpus_mask; /* sched_setaffinity */
+	char comm[16];            /* prctl PR_SET_NAME, /proc/PID/comm */
 
 	/* address-space changes this engine must apply (guarded by sync_lock) */
 	pthread_mutex_t sync_lock;
@@ -92,13 +101,15 @@ struct task {
 	u64 clear_child_tid;
 	u64 robust_list, robust_len;
 	struct trace_task_state trace;
-	char comm[16];
 };
 
 /* Per-process constants the kernel reports (uname, ids). */
+enum { RUN_NONE, RUN_SHARED, RUN_EXCLUSIVE };
+
 struct kernel_config {
 	const char *exe_path;   /* the guest path of the first program */
 	int cpus;               /* --cpus */
+	bool smp_atomic;        /* --smp=atomic: threads run in parallel, atomics on the host */
 	bool fault_report;      /* --fault-report */
 	bool stats;             /* --stats */
 	int stop_storm_us;      /* --stop-storm: ask for a stop this often (testing) */
@@ -128,10 +139,26 @@ int kernel_wait_all(void);
 
 /* Wakes every other thread of self's group wherever it sleeps (group exit). */
 void wake_thread_group(struct task *self);
+/* task_set_pending on every task of mm but self (asks them all to stop at a block boundary). */
+void task_set_pending_mm(struct task *self, struct mm_struct *mm, unsigned bits);
 /* task_set_pending on the task with this tid if it is still live; false if not. */
 bool task_set_pending_tid(int tid, unsigned bits);
 /* Looks a task up by tid (no reference: valid while the caller's group lives). */
 struct task *find_task_by_tid(int tid);
+/*
+ * Calls fn(p, arg) for the live task p with this tid, under the task list's
+ * lock: p cannot be freed meanwhile.  fn may take only the locks the lock
+ * order puts below tasks_lock, and must not wake tasks or start an exit.
+ * Returns false if there is none.
+ */
+bool task_with_tid(int tid, void (*fn)(struct task *p, void *arg), void *arg);
+/* Fills tids (up to max) with the live tids of thread group tgid, ascending; returns how many there are. */
+int thread_group_tids(int tgid, int *tids, int max);
+/* Copies the name of the live task tid out of or into name[16] (comm); false if none. */
+bool task_comm_get(int tid, char *name);
+bool task_comm_set(int tid, const char *name);
+/* A new task's name and CPU affinity: its creator's (clone). */
+void task_inherit(struct task *child, struct task *parent);
 /* The robust-list head of the live task tid (get_robust_list); false if none. */
 bool task_robust_list_of(int tid, u64 *head);
 /* Queues [start, end) for every other engine of mm (the TLB shootdown). */
@@ -161,6 +188,10 @@ void do_group_exit_signal(struct task *t, int sig, bool core);
 void force_sig_fault(struct task *t, int sig, int code, u64 addr);
 /* Sends sig to t's process with the default-action semantics this issue supports. */
 long send_sig_simple(struct task *t, int sig, int si_code);
+/* tkill/tgkill (tgid <= 0: any): sig to the live thread tid of self's process, or -errno. */
+long do_tkill(struct task *self, int tgid, int tid, int sig);
+/* Caller holds siglock, sig's new action set: discards sig's pending instances if it is ignored now. */
+void flush_ignored_signal_locked(struct task *t, int sig);
 /* Applies default actions of pending signals the mask no longer blocks. */
 void recalc_sigpending(struct task *t);
 /* True for signals whose default action dumps core. */

@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "../fs/file.h"
 #include "../kernel/locking.h"
+#include "../cpu/cpu.h"
 #include "../../abi/linux/errno.h"
 
 #define PM_PRESENT (1ULL << 63)
@@ -77,6 +78,7 @@ static void dup_layout(struct mm_struct *mm, const struct mm_struct *old)
 		memcpy(mm->x87_sites, old->x87_sites, old->nr_x87_sites * sizeof(u64));
 		mm->nr_x87_sites = mm->cap_x87_sites = old->nr_x87_sites;
 	}
+	atomic_add_sites(mm, old->atomic_sites, old->nr_atomic_sites);
 }
 
 struct mm_struct *dup_mm(struct mm_struct *old)

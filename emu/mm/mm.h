@@ -16,6 +16,7 @@
 
 struct task;
 struct file;
+struct atomic_site;
 
 /* vm_flags */
 #define VM_SHARED 0x1
@@ -58,17 +59,23 @@ struct mm_chunk {
 #define STACK_GUARD_GAP (256 * PAGE_SIZE)
 
 /*
- * The right to run guest code in this mm (sched.c): Unicorn 2.0.1's atomics
- * are not atomic across engines, so the tasks of one mm take turns.  A fair
- * ticket queue; a waiter that waits past a time slice asks the runner to yield.
+ * The right to run guest code in this mm (sched.c).  Taking turns
+ * (--smp=turns, or an mm whose code can change under the engines): one
+ * runner at a time, in a fair ticket queue; a waiter that waits past a time
+ * slice asks the runner to yield.  In parallel (--smp=atomic): runners share
+ * the token and address-space changes take it exclusively (a ticket), after
+ * asking every runner to stop at its next block boundary (the TLB shootdown).
  */
 struct mm_cpu {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	/* guarded by lock */
 	u64 next_ticket, serving;
-	struct task *runner;
+	struct task *runner;   /* the exclusive holder */
 	struct timespec since; /* when runner took its turn (CLOCK_MONOTONIC) */
+	int nr_shared;         /* runners sharing the token */
+	/* changed only by an exclusive holder; read by acquirers under lock */
+	bool parallel;
 };
 
 struct mm_struct {
@@ -88,9 +95,14 @@ struct mm_struct {
 	/* x87 instructions the engines must run on the host FPU (cpu/x87.c) */
 	u64 *x87_sites;
 	int nr_x87_sites, cap_x87_sites;
+	/* instructions --smp=atomic runs with host atomics (cpu/atomic.c); append-only */
+	struct atomic_site *atomic_sites;
+	int nr_atomic_sites, cap_atomic_sites;
 };
 
 struct mm_struct *mm_alloc(void);
+/* --smp=atomic: the code in [start, end) may have changed; rescans it and decides turns or parallel. */
+void mm_code_changed(struct task *t, u64 start, u64 end);
 void mmput(struct mm_struct *mm);
 struct mm_struct *mm_get(struct mm_struct *mm);
 

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include "mm.h"
 #include "../kernel/task.h"
+#include "../kernel/sched.h"
+#include "../cpu/cpu.h"
 #include "../fs/file.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
@@ -37,12 +39,75 @@ void mm_sync_engines(struct task *t, u64 start, u64 end)
 	 * it runs again.  Host memory is never unmapped under an engine (chunks
 	 * only ever give pages back zeroed), so a late engine cannot crash lxemu.
 	 */
+	mm_code_changed(t, start, end);
 	mm_queue_sync(t, t->mm, start, end);
 	cpu_unmap_range(t, start, end);
+	atomic_tlb_flush(t);
+}
+
+/*
+ * Code the engines cannot be told about runs only while the others wait:
+ * memory both writable and executable (a store makes new code, maybe new
+ * atomics, that no scan saw), or a file mapped executable and writable.
+ */
+static bool mm_code_stable_locked(struct mm_struct *mm)
+{
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		if (!(v->vm_prot & LINUX_PROT_EXEC))
+			continue;
+		if (v->vm_prot & LINUX_PROT_WRITE)
+			return false;
+		for (int j = 0; (v->vm_flags & VM_HOSTMAP) && j < mm->nr_vmas; j++) {
+			struct vm_area_struct *o = &mm->vmas[j];
+			if ((o->vm_flags & VM_SHARED) && (o->vm_prot & LINUX_PROT_WRITE) &&
+			    o->dev == v->dev && o->ino == v->ino)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* True if [start, end) holds code, or a shared writable file mapping (a code alias). */
+static bool range_may_alias_code_locked(struct mm_struct *mm, u64 start, u64 end)
+{
+	for (struct vm_area_struct *v = find_vma_locked(mm, start); v && v->vm_start < end;
+	     v = find_vma_locked(mm, v->vm_end))
+		if ((v->vm_prot & LINUX_PROT_EXEC) ||
+		    ((v->vm_flags & VM_SHARED) && (v->vm_prot & LINUX_PROT_WRITE)))
+			return true;
+	return false;
+}
+
+void mm_code_changed(struct task *t, u64 start, u64 end)
+{
+	struct mm_struct *mm = t->mm;
+	/* The sites array may move: no engine of the mm may be in a hook now. */
+	bool take = mm_shared(t) && t->run_held == RUN_NONE;
+	bool added, recheck, parallel = false;
+
+	if (take)
+		mm_run_exclusive(t);
+	mmap_lock(mm);
+	added = atomic_code_changed_locked(mm, start, end);
+	/* Parallel stays parallel unless code or a code alias appeared here. */
+	recheck = kconfig.smp_atomic &&
+		  (!mm_run_parallel(t) || range_may_alias_code_locked(mm, start, end));
+	if (recheck)
+		parallel = mm_code_stable_locked(mm);
+	mmap_unlock(mm);
+	if (recheck)
+		mm_set_parallel(t, parallel);
+	if (take)
+		mm_run_release(t);
+	/* This engine hooks the new sites at its next block boundary, like the others. */
+	if (added)
+		task_set_pending(t, TIF_MM_SYNC);
 }
 
 void mm_code_written(struct task *t, u64 start, u64 end)
 {
+	mm_code_changed(t, start, end);
 	mm_queue_sync(t, t->mm, start, end);
 	cpu_flush_code(t, start, end);
 }

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include "mm.h"
 #include "../kernel/locking.h"
+#include "../kernel/task.h"
 #include "../fs/file.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/mman.h"
@@ -23,6 +24,7 @@ struct mm_struct *mm_alloc(void)
 	atomic_init(&mm->users, 1);
 	pthread_mutex_init(&mm->mmap_lock, NULL);
 	pthread_mutex_init(&mm->cpu.lock, NULL);
+	mm->cpu.parallel = kconfig.smp_atomic;
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	/* sched.c's time slices are CLOCK_MONOTONIC deadlines. */
@@ -52,6 +54,7 @@ void mmput(struct mm_struct *mm)
 	mmap_unlock(mm);
 	free(mm->vmas);
 	free(mm->x87_sites);
+	free(mm->atomic_sites);
 	pthread_mutex_destroy(&mm->mmap_lock);
 	free(mm);
 }

@@ -1,7 +1,7 @@
 /*
  * Process and identity calls: exit, exit_group, the pid and id calls,
  * uname, arch_prctl, set_tid_address, robust lists, resource limits,
- * sysinfo, sched_getaffinity and getrandom.
+ * sysinfo, getrandom and prctl.
  */
 #include <errno.h>
 #include <string.h>
@@ -204,21 +204,6 @@ long sys_sysinfo(struct task *t, u64 uinfo)
 	return copy_to_user(t, uinfo, &li, sizeof(li));
 }
 
-long sys_sched_getaffinity(struct task *t, int pid, u32 len, u64 umask)
-{
-	/* Linux answers with whole longs covering nr_cpu_ids bits. */
-	u64 mask[16] = { 0 };
-	u32 size = ((kconfig.cpus + 63) / 64) * 8;
-
-	if (pid != 0 && pid != task_tid(t))
-		return -LINUX_ESRCH;
-	if (len * 8 < (u32)kconfig.cpus || (len & 7))
-		return -LINUX_EINVAL;
-	for (int c = 0; c < kconfig.cpus && c < 1024; c++)
-		mask[c / 64] |= 1ULL << (c % 64);
-	return copy_to_user(t, umask, mask, size) ? -LINUX_EFAULT : (long)size;
-}
-
 long sys_getrandom(struct task *t, u64 ubuf, u64 count, u32 flags)
 {
 	u8 buf[256];
@@ -279,10 +264,11 @@ long sys_prctl(struct task *t, int option, u64 arg2, u64 arg3, u64 arg4, u64 arg
 		memset(name, 0, sizeof(name));
 		if (strncpy_from_user(t, name, arg2, sizeof(name) - 1) < 0)
 			return -LINUX_EFAULT;
-		memcpy(t->comm, name, sizeof(name));
+		task_comm_set(task_tid(t), name);
 		return 0;
 	case LINUX_PR_GET_NAME:
-		return copy_to_user(t, arg2, t->comm, sizeof(t->comm));
+		task_comm_get(task_tid(t), name);
+		return copy_to_user(t, arg2, name, sizeof(name));
 	case LINUX_PR_GET_DUMPABLE:
 		return 1;
 	default:

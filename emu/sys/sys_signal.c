@@ -1,7 +1,8 @@
 /*
- * rt_sigaction and rt_sigprocmask record dispositions and masks; kill,
- * tkill and tgkill aimed at the caller apply default actions.  Handler
- * delivery is the signals issue.
+ * rt_sigaction and rt_sigprocmask record dispositions and masks,
+ * rt_sigpending reports what waits behind the mask; kill aimed at the
+ * caller's process, and tkill and tgkill aimed at any of its threads, apply
+ * default actions.  Handler delivery is the signals issue.
  */
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
@@ -26,6 +27,7 @@ long sys_rt_sigaction(struct task *t, int sig, u64 uact, u64 uoact, u64 sigsetsi
 	if (uact) {
 		act.mask &= ~UNBLOCKABLE;
 		t->sighand->action[sig - 1] = act;
+		flush_ignored_signal_locked(t, sig);
 	}
 	pthread_mutex_unlock(&t->sighand->siglock);
 	if (uoact && copy_to_user(t, uoact, &old, sizeof(old)))
@@ -55,23 +57,24 @@ long sys_rt_sigprocmask(struct task *t, int how, u64 uset, u64 uoset, u64 sigset
 		t->blocked &= ~UNBLOCKABLE;
 	}
 	pthread_mutex_unlock(&t->sighand->siglock);
+	/* The new mask stands even if the old one cannot be stored: apply it first. */
+	recalc_sigpending(t);
 	if (uoset && copy_to_user(t, uoset, &old, sizeof(old)))
 		return -LINUX_EFAULT;
-	recalc_sigpending(t);
 	return 0;
 }
 
-/* Signals a task of the caller's own process (the only one until fork lands). */
-static long signal_task(struct task *t, int tid, int sig, int code)
+long sys_rt_sigpending(struct task *t, u64 uset, u64 sigsetsize)
 {
-	struct task *target;
+	linux_sigset_t set;
 
-	if (sig < 0 || sig > LINUX_NSIG)
+	if (sigsetsize > sizeof(set))
 		return -LINUX_EINVAL;
-	target = tid == task_tid(t) ? t : find_task_by_tid(tid);
-	if (!target || target->signal != t->signal)
-		return -LINUX_ESRCH;
-	return sig ? send_sig_simple(target, sig, code) : 0;
+	/* Only blocked signals stay pending (recalc_sigpending applies the rest). */
+	pthread_mutex_lock(&t->sighand->siglock);
+	set = t->sigpending & t->blocked;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	return copy_to_user(t, uset, &set, sigsetsize) ? -LINUX_EFAULT : 0;
 }
 
 long sys_kill(struct task *t, int pid, int sig)
@@ -80,21 +83,22 @@ long sys_kill(struct task *t, int pid, int sig)
 		pid = task_tgid(t);
 	if (pid != task_tgid(t))
 		return -LINUX_ESRCH;
-	return signal_task(t, pid == task_tid(t) ? pid : task_tid(t), sig, LINUX_SI_USER);
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -LINUX_EINVAL;
+	/* Process-directed signals go to the caller until the signals issue routes them. */
+	return sig ? send_sig_simple(t, sig, LINUX_SI_USER) : 0;
 }
 
 long sys_tkill(struct task *t, int tid, int sig)
 {
 	if (tid <= 0)
 		return -LINUX_EINVAL;
-	return signal_task(t, tid, sig, LINUX_SI_TKILL);
+	return do_tkill(t, 0, tid, sig);
 }
 
 long sys_tgkill(struct task *t, int tgid, int tid, int sig)
 {
 	if (tgid <= 0 || tid <= 0)
 		return -LINUX_EINVAL;
-	if (tgid != task_tgid(t))
-		return -LINUX_ESRCH;
-	return signal_task(t, tid, sig, LINUX_SI_TKILL);
+	return do_tkill(t, tgid, tid, sig);
 }

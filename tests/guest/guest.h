@@ -26,7 +26,7 @@ static __attribute__((unused)) const char *errname(int e)
         {ENOTTY, "ENOTTY"}, {ESPIPE, "ESPIPE"}, {ENOMEM, "ENOMEM"},
         {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOTEMPTY, "ENOTEMPTY"},
         {ENOSYS, "ENOSYS"}, {ELOOP, "ELOOP"}, {ERANGE, "ERANGE"},
-        {EAGAIN, "EAGAIN"}, {EXDEV, "EXDEV"},
+        {EAGAIN, "EAGAIN"}, {EXDEV, "EXDEV"}, {ESRCH, "ESRCH"},
     };
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].e == e)

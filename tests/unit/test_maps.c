@@ -1,7 +1,8 @@
 /*
  * /proc/PID/maps: Linux's exact line format (expected lines copied from a
  * real /proc/self/maps), [heap] and [stack] naming, snprintf-like lengths,
- * and procfs_open's path forms, refusals and read/seek/stat behaviour.
+ * and procfs_open's path forms, refusals and read/seek/stat behaviour, for
+ * maps, comm and the /proc/PID/task directory.
  */
 #include <string.h>
 #include <unistd.h>
@@ -290,8 +291,41 @@ static void test_procfs_read_seek_and_stat(void)
 	CU_ASSERT_EQUAL(st.st_size, 0);
 	CU_ASSERT_EQUAL(st.st_blksize, 1024);
 	CU_ASSERT_EQUAL(st.st_nlink, 1);
-	CU_ASSERT_PTR_NULL(f->f_op->write);
+	CU_ASSERT_EQUAL(f->f_op->write(f, "x", 1), -LINUX_EINVAL);
+	CU_ASSERT_EQUAL(f->f_op->pwrite(f, "x", 1, 0), -LINUX_EINVAL);
 	CU_ASSERT_PTR_NULL(f->f_op->getdents64);
+	fput(f);
+}
+
+/* The task directory and comm: the same pid forms; no task directory below a thread. */
+static void test_procfs_open_task_dir_and_comm_paths(void)
+{
+	struct linux_stat st;
+	struct file *f;
+
+	fresh_mm();
+	expect_served("/proc/self/task");
+	expect_served("/proc/101/task/");
+	expect_served("/proc/self/comm");
+	expect_served("/proc/thread-self/comm");
+	expect_served("/proc/self/task/101/comm");
+	CU_ASSERT_EQUAL(open_err("/proc/thread-self/task", 0), -LINUX_ENOENT);
+	CU_ASSERT_EQUAL(open_err("/proc/self/task/101/task", 0), -LINUX_ENOENT);
+	CU_ASSERT_EQUAL(open_err("/proc/self/task/comm", 0), -LINUX_ENOENT);
+	CU_ASSERT_EQUAL(open_err("/proc/1/task", 0), -LINUX_ENOENT);
+	CU_ASSERT_EQUAL(open_err("/proc/self/task", LINUX_O_WRONLY), -LINUX_EISDIR);
+	CU_ASSERT_EQUAL(open_err("/proc/self/task", LINUX_O_CREAT), -LINUX_EISDIR);
+	CU_ASSERT_EQUAL(open_err("/proc/self/task", LINUX_O_CREAT | LINUX_O_EXCL), -LINUX_EEXIST);
+	CU_ASSERT_EQUAL(open_err("/proc/self/comm/", 0), -LINUX_ENOTDIR);
+	CU_ASSERT_EQUAL(open_err("/proc/self/comm", LINUX_O_WRONLY), 0); /* 0644, the caller's */
+	f = procfs_open(&task, "/proc/self/task", LINUX_O_RDONLY | LINUX_O_DIRECTORY);
+	CU_ASSERT_FATAL(!IS_ERR_OR_NULL(f));
+	CU_ASSERT_PTR_NOT_NULL(f->f_op->getdents64);
+	CU_ASSERT_EQUAL(f->f_op->read(f, NULL, 0), -LINUX_EISDIR);
+	CU_ASSERT_EQUAL(f->f_op->fstat(f, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode, LINUX_S_IFDIR | 0555);
+	CU_ASSERT_EQUAL(f->f_op->llseek(f, 0, LINUX_SEEK_END), 0);
+	CU_ASSERT_EQUAL(f->f_op->llseek(f, 0, LINUX_SEEK_DATA), -LINUX_ENXIO);
 	fput(f);
 }
 
@@ -335,6 +369,7 @@ static const struct unit_test tests[] = {
 	{ "procfs_open_passes_other_paths_on", test_procfs_open_passes_other_paths_on },
 	{ "procfs_open_refuses_like_linux", test_procfs_open_refuses_like_linux },
 	{ "procfs_read_seek_and_stat", test_procfs_read_seek_and_stat },
+	{ "procfs_open_task_dir_and_comm_paths", test_procfs_open_task_dir_and_comm_paths },
 	{ "procfs_read_at_zero_sees_new_mappings", test_procfs_read_at_zero_sees_new_mappings },
 };
 
