@@ -36,7 +36,7 @@ static void usage(FILE *out)
 		"  --cpus=N         number of CPUs the guest is told it has (default: host's)\n"
 		"  --smp=MODE       how threads of one process share the CPUs: turns (one runs\n"
 		"                   at a time) or atomic (in parallel, atomic instructions run\n"
-		"                   with host atomics); default: turns\n"
+		"                   with host atomics); default: atomic\n"
 		"  --syscalls       list every x86-64 system call and how well lxemu supports it\n"
 		"  --stats          at exit, print each task's engine region and VMA counts\n"
 		"  --stop-storm=US  testing: stop and restart the engine every US microseconds\n"
@@ -227,11 +227,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lxemu: cannot start the guest thread\n");
 		return EXIT_LXEMU_ERROR;
 	}
-	if (kconfig.stop_storm_us > 0) {
-		pthread_t storm;
-		pthread_create(&storm, NULL, stop_storm, (void *)(intptr_t)t->tid);
-	}
+	pthread_t storm;
+	bool storming = kconfig.stop_storm_us > 0 &&
+			!pthread_create(&storm, NULL, stop_storm, (void *)(intptr_t)t->tid);
 	status = kernel_wait_all();
+	if (storming) /* it ends once the first task is gone */
+		pthread_join(storm, NULL);
 	trace_close();
 	exit_like(status);
 }

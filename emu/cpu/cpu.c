@@ -73,7 +73,7 @@ static void hook_syscall(uc_engine *uc, void *user)
 	 */
 	if (!mm_shared(t)) {
 		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
-	} else if (syscall_changes_mm(v[0])) {
+	} else if (syscall_changes_mm(v[0], &v[1])) {
 		mm_run_exclusive(t);
 		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
 		mm_run_share(t);
@@ -434,6 +434,7 @@ void cpu_destroy(struct task *t)
 	atomic_free_hooks(t);
 	t->cpu.nr_hooks = 0;
 	t->cpu.ram_spacer = false;
+	t->cpu.has_run = false;
 }
 
 void cpu_unmap_range(struct task *t, u64 start, u64 end)
@@ -507,8 +508,8 @@ void cpu_print_stats(struct task *t)
 	if (uc_mem_regions(t->cpu.uc, &regs, &n) == UC_ERR_OK)
 		uc_free(regs);
 	mmap_lock(t->mm);
-	fprintf(stderr, "lxemu: task %d: %u engine regions, %d VMAs, %d host chunks\n", t->tid, n,
-		t->mm->nr_vmas, t->mm->nr_chunks);
+	fprintf(stderr, "lxemu: task %d: %u engine regions, %d VMAs, %d host chunks, %d atomic hooks\n",
+		t->tid, n, t->mm->nr_vmas, t->mm->nr_chunks, t->cpu.nr_atomic_hooks);
 	mmap_unlock(t->mm);
 }
 

@@ -50,12 +50,14 @@ struct cpu {
 	uc_hook hooks[8];
 	int nr_hooks;
 	bool ram_spacer;         /* the RAM spacer after the first code region is mapped */
+	bool has_run;            /* it has translated guest code (hooks added now need a flush) */
 	u64 stop_at;             /* the block the block hook stopped at, or 0 */
 	u64 stop_regs[24];       /* the registers when it did (cpu.c) */
 	struct cpu_fault fault;
 	/* --smp=atomic: the atomic sites hooked on this engine (the mm's first ones) */
 	struct atomic_hook **atomic_hooks;
 	int nr_atomic_hooks;
+	u64 atomic_hits, atomic_reorder_at; /* hooked runs so far; reorder when reached */
 	struct atomic_tlb atlb[ATLB_SIZE];
 };
 

@@ -74,6 +74,10 @@ void task_run(struct task *t)
 			if (!mm_run_acquire(t))
 				break;
 		}
+		/* The mm went parallel (a second thread) while this task held it alone. */
+		if (t->run_held == RUN_EXCLUSIVE && mm_shared(t) && mm_run_parallel(t))
+			mm_run_share(t);
+		t->cpu.has_run = true;
 		uc_err err = uc_emu_start(t->cpu.uc, cpu_get(t, CPU_RIP), RUN_UNTIL_NEVER, 0, 0);
 		cpu_settle_stop(t);
 		handle_exit_reason(t, err);

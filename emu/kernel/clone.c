@@ -150,6 +150,7 @@ static long do_clone(struct task *t, const struct clone_args *a)
 		free_new_task(child);
 		return -LINUX_EFAULT;
 	}
+	mm_threads_begin(t);
 	attach_thread(t, child);
 	task_list_add(child);
 	if (wake_up_new_task(child))

@@ -29,6 +29,22 @@ static void deadline_after(const struct timespec *from, long ns, struct timespec
 }
 
 /*
+ * When a waiter next looks again: the end of the holder's slice, but never
+ * less than a retry interval from now (a slice already over, or a holder
+ * still waiting for the runners to stop, must not make the waiter spin).
+ */
+static void next_look(const struct mm_cpu *c, struct timespec *out)
+{
+	struct timespec now, soon;
+
+	deadline_after(&c->since, TIME_SLICE_NS, out);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline_after(&now, SHOOTDOWN_RETRY_NS, &soon);
+	if (out->tv_sec < soon.tv_sec || (out->tv_sec == soon.tv_sec && out->tv_nsec < soon.tv_nsec))
+		*out = soon;
+}
+
+/*
  * The exclusive token: a fair ticket; in parallel, also no runner sharing
  * it.  A waiter that waited a time slice asks the holder to yield.
  */
@@ -55,7 +71,7 @@ static bool acquire_exclusive(struct task *t)
 			continue;
 		}
 		/* The runner's slice ends TIME_SLICE_NS after it took its turn. */
-		deadline_after(&c->since, TIME_SLICE_NS, &slice);
+		next_look(c, &slice);
 		if (pthread_cond_timedwait(&c->cond, &c->lock, &slice) == ETIMEDOUT && c->runner)
 			task_set_pending(c->runner, TIF_YIELD);
 	}
@@ -76,8 +92,13 @@ static bool acquire_shared(struct task *t)
 	bool ok = true;
 
 	pthread_mutex_lock(&c->lock);
-	while (c->next_ticket != c->serving && c->parallel)
-		pthread_cond_wait(&c->cond, &c->lock);
+	while (c->next_ticket != c->serving && c->parallel) {
+		/* An exclusive holder that keeps its turn a whole slice is asked to yield. */
+		struct timespec slice;
+		next_look(c, &slice);
+		if (pthread_cond_timedwait(&c->cond, &c->lock, &slice) == ETIMEDOUT && c->runner)
+			task_set_pending(c->runner, TIF_YIELD);
+	}
 	if (!c->parallel) {
 		pthread_mutex_unlock(&c->lock);
 		return acquire_exclusive(t); /* the mm went back to taking turns */

@@ -16,7 +16,7 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
 
-struct kernel_config kconfig = { .cpus = 1, .pid_base = 1 };
+struct kernel_config kconfig = { .cpus = 1, .pid_base = 1, .smp_atomic = true };
 
 static struct {
 	pthread_mutex_t tasks_lock;
@@ -437,8 +437,11 @@ int wake_up_new_task(struct task *t)
 	return err ? -LINUX_EAGAIN : 0;
 }
 
-/* Takes t off its thread group; returns true if it was the last thread. */
-static bool unlink_thread(struct task *t)
+/*
+ * Takes t off its thread group; returns true if it was the last thread.
+ * *status: the wait status t leaves with (its group's, if it was the last).
+ */
+static bool unlink_thread(struct task *t, int *status)
 {
 	struct signal_struct *sig = t->signal;
 	struct task **pp;
@@ -450,6 +453,10 @@ static bool unlink_thread(struct task *t)
 	if (*pp)
 		*pp = t->next_thread;
 	last = --sig->nr_threads == 0;
+	if (last || sig->group_exit)
+		*status = sig->group_exit_code;
+	else
+		*status = (t->exit_code & 0xff) << 8;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	return last;
 }
@@ -493,15 +500,14 @@ void release_task(struct task *t)
 
 	exit_begin(t);
 	exit_mm_release(t); /* clear_child_tid and robust futexes */
-	last = unlink_thread(t);
-	status = sig->group_exit ? sig->group_exit_code : (t->exit_code & 0xff) << 8;
-	trace_task_end(t, last ? sig->group_exit_code : status);
+	last = unlink_thread(t, &status);
+	trace_task_end(t, status);
 	cpu_destroy(t);
 	pthread_mutex_lock(&kernel.tasks_lock);
 	task_list_del_locked(t);
 	if (last && is_init) {
 		kernel.init_done = true;
-		kernel.init_status = sig->group_exit_code;
+		kernel.init_status = status;
 	}
 	pthread_cond_broadcast(&kernel.task_exited);
 	pthread_mutex_unlock(&kernel.tasks_lock);

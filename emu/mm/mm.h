@@ -95,14 +95,21 @@ struct mm_struct {
 	/* x87 instructions the engines must run on the host FPU (cpu/x87.c) */
 	u64 *x87_sites;
 	int nr_x87_sites, cap_x87_sites;
-	/* instructions --smp=atomic runs with host atomics (cpu/atomic.c); append-only */
+	/*
+	 * Instructions lxemu runs itself (cpu/atomic.c); append-only.  Until
+	 * the mm has a second thread, only Unicorn's fix-ups; from then on in
+	 * --smp=atomic (atomic_all), every atomic instruction too.
+	 */
 	struct atomic_site *atomic_sites;
 	int nr_atomic_sites, cap_atomic_sites;
+	bool atomic_all;
 };
 
 struct mm_struct *mm_alloc(void);
-/* --smp=atomic: the code in [start, end) may have changed; rescans it and decides turns or parallel. */
+/* The code in [start, end) may have changed: rescans it and decides turns or parallel. */
 void mm_code_changed(struct task *t, u64 start, u64 end);
+/* t's mm gets a second thread (clone, before the child runs): in --smp=atomic, go parallel. */
+void mm_threads_begin(struct task *t);
 void mmput(struct mm_struct *mm);
 struct mm_struct *mm_get(struct mm_struct *mm);
 

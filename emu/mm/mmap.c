@@ -34,10 +34,13 @@
 void mm_sync_engines(struct task *t, u64 start, u64 end)
 {
 	/*
-	 * The caller holds the mm's run token (syscall_changes_mm), so no other
-	 * engine of the mm runs guest code now: each applies the change before
-	 * it runs again.  Host memory is never unmapped under an engine (chunks
-	 * only ever give pages back zeroed), so a late engine cannot crash lxemu.
+	 * A change that takes memory away is made holding the mm's run token
+	 * alone (syscall_changes_mm), so no other engine of the mm runs guest
+	 * code now: each applies the change before it runs again.  A new
+	 * mapping may be made while they run: they only drop ranges they
+	 * cannot have mapped.  Host memory is never unmapped under an engine
+	 * (chunks only ever give pages back zeroed), so a late engine cannot
+	 * crash lxemu.
 	 */
 	mm_code_changed(t, start, end);
 	mm_queue_sync(t, t->mm, start, end);
@@ -91,7 +94,7 @@ void mm_code_changed(struct task *t, u64 start, u64 end)
 	mmap_lock(mm);
 	added = atomic_code_changed_locked(mm, start, end);
 	/* Parallel stays parallel unless code or a code alias appeared here. */
-	recheck = kconfig.smp_atomic &&
+	recheck = mm->atomic_all &&
 		  (!mm_run_parallel(t) || range_may_alias_code_locked(mm, start, end));
 	if (recheck)
 		parallel = mm_code_stable_locked(mm);
@@ -103,6 +106,27 @@ void mm_code_changed(struct task *t, u64 start, u64 end)
 	/* This engine hooks the new sites at its next block boundary, like the others. */
 	if (added)
 		task_set_pending(t, TIF_MM_SYNC);
+}
+
+void mm_threads_begin(struct task *t)
+{
+	struct mm_struct *mm = t->mm;
+	bool stable;
+
+	if (!kconfig.smp_atomic || mm->atomic_all)
+		return;
+	mmap_lock(mm);
+	mm->atomic_all = true;
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		if (v->vm_prot & LINUX_PROT_EXEC)
+			atomic_scan_code(mm, v->vm_start, v->host, v->vm_end - v->vm_start);
+	}
+	stable = mm_code_stable_locked(mm);
+	mmap_unlock(mm);
+	mm_set_parallel(t, stable);
+	/* The caller's engine hooks them at its next block boundary; the child's as it starts. */
+	task_set_pending(t, TIF_MM_SYNC);
 }
 
 void mm_code_written(struct task *t, u64 start, u64 end)

@@ -10,7 +10,6 @@
 #include <sys/mman.h>
 #include "mm.h"
 #include "../kernel/locking.h"
-#include "../kernel/task.h"
 #include "../fs/file.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/mman.h"
@@ -24,7 +23,6 @@ struct mm_struct *mm_alloc(void)
 	atomic_init(&mm->users, 1);
 	pthread_mutex_init(&mm->mmap_lock, NULL);
 	pthread_mutex_init(&mm->cpu.lock, NULL);
-	mm->cpu.parallel = kconfig.smp_atomic;
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	/* sched.c's time slices are CLOCK_MONOTONIC deadlines. */

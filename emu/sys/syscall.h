@@ -9,7 +9,10 @@ struct task;
 /* Services system call nr with the six argument registers in a[]. Returns rax. */
 long syscall_dispatch(struct task *t, u64 nr, u64 *a);
 
-/* True for calls that keep the mm's run token: address-space changes and engine creation. */
-bool syscall_changes_mm(u64 nr);
+/*
+ * True for calls that take the mm's run token alone: address-space changes
+ * that take memory away, and engine creation.  a[]: the argument registers.
+ */
+bool syscall_changes_mm(u64 nr, const u64 *a);
 
 #endif
