@@ -61,6 +61,7 @@ static void hook_syscall(uc_engine *uc, void *user)
 	static const int out[] = { UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_R11 };
 	struct task *t = user;
 	u64 v[9], res[3];
+	enum mm_change change;
 	void *pv[9] = { &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8] };
 	void *pres[3] = { &res[0], &res[1], &res[2] };
 
@@ -71,9 +72,13 @@ static void hook_syscall(uc_engine *uc, void *user)
 	 * those hold the token alone, so no engine runs on a stale mapping (the
 	 * TLB shootdown).
 	 */
+	change = mm_shared(t) ? syscall_changes_mm(v[0], &v[1]) : MM_NONE;
+	/* Taking turns, a short call that changes the mm keeps the turn it has. */
+	if (change == MM_GROWS && t->run_held == RUN_EXCLUSIVE)
+		change = MM_SHRINKS;
 	if (!mm_shared(t)) {
 		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
-	} else if (syscall_changes_mm(v[0], &v[1])) {
+	} else if (change == MM_SHRINKS) {
 		mm_run_exclusive(t);
 		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
 		mm_run_share(t);

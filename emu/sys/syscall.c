@@ -23,18 +23,18 @@ long syscall_dispatch(struct task *t, u64 nr, u64 *a)
 	return ret;
 }
 
-bool syscall_changes_mm(u64 nr, const u64 *a)
+enum mm_change syscall_changes_mm(u64 nr, const u64 *a)
 {
 	switch (nr) {
 	case LINUX_NR_mmap:
 		/* A new mapping takes nothing away: the others fault it in when they need it. */
-		return a[3] & LINUX_MAP_FIXED;
+		return (a[3] & LINUX_MAP_FIXED) ? MM_SHRINKS : MM_GROWS;
 	case LINUX_NR_munmap: case LINUX_NR_mprotect: case LINUX_NR_mremap:
 	case LINUX_NR_brk: case LINUX_NR_madvise:
 	/* Creating an engine must not race with another engine running (uc_open). */
 	case LINUX_NR_clone: case LINUX_NR_clone3:
-		return true;
+		return MM_SHRINKS;
 	default:
-		return false;
+		return MM_NONE;
 	}
 }

@@ -10,8 +10,8 @@
  *       the status is 3 and nothing else is printed.
  *   exit_group_raw  the same with syscall(SYS_exit_group, 3): no atexit
  *       handler, no flush (the text before it was flushed explicitly).
- *   main_gone_exit  main calls pthread_exit, then a side thread calls
- *       exit(4): the status is 4.
+ *   main_gone_exit  main calls pthread_exit, then a side thread joins
+ *       main and calls exit(4): the status is 4.
  *   raw_exit_leader_last  every thread ends with the raw exit syscall
  *       (the thread only, no libc bookkeeping): the side thread with 5, then
  *       main with 7, once the kernel has cleared and futex-woken the side
@@ -182,8 +182,10 @@ static int mode_exit_group(int raw)
 /* ---- exit from a side thread after main's pthread_exit ---- */
 static void *late_exit_thread(void *p)
 {
-    (void)p;
-    sleep_ms(30);
+    /* Wait for main's pthread_exit to be over, not just begun: exit() runs
+     * the static binary's destructors, which deregister the unwind tables
+     * main's pthread_exit may still be using. */
+    pthread_join(*(pthread_t *)p, NULL);
     printf("side thread: calling exit(4) after main's pthread_exit\n");
     exit(4);
 }
@@ -191,8 +193,9 @@ static void *late_exit_thread(void *p)
 static int mode_main_gone_exit(void)
 {
     atexit(at_exit_handler);
-    pthread_t t;
-    if (pthread_create(&t, NULL, late_exit_thread, NULL) != 0) {
+    static pthread_t t, main_thread;
+    main_thread = pthread_self();
+    if (pthread_create(&t, NULL, late_exit_thread, &main_thread) != 0) {
         printf("FAIL pthread_create\n");
         return 1;
     }
