@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Stress the thread tests: runs every guest thread test (ctest -R '^guest\.thr_')
+# Stress the thread tests: runs every guest thread test (ctest -R '^guest\.(thr_|smp-)')
 # N times against a built tree, two tests at a time, and stops at the first
 # failure, printing which test failed, in which round, and its output.
 #
 # usage: tools/stress.sh [-n N] [-j J] [-R REGEX] [BUILD_DIR]
 #   -n N        rounds (default: 50)
 #   -j J        tests run in parallel (default: 2)
-#   -R REGEX    ctest test regexp (default: '^guest\.thr_')
+#   -R REGEX    ctest test regexp (default: '^guest\.(thr_|smp-)': the thread
+#               tests and the same programs under --smp=atomic)
 #   BUILD_DIR   a built tree (default: build/ in the repo root)
 # A test that runs past ctest's timeout (60 s for guest tests) is a failure:
 # a hang shows up as "Timeout". Exit status: 0 if every run passed, 1 if one
@@ -16,13 +17,13 @@ set -u -o pipefail
 export LC_ALL=C
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-rounds=50 jobs=2 regex='^guest\.thr_'
+rounds=50 jobs=2 regex='^guest\.(thr_|smp-)'
 while getopts n:j:R:h opt; do
     case $opt in
     n) rounds=$OPTARG ;;
     j) jobs=$OPTARG ;;
     R) regex=$OPTARG ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))

@@ -604,6 +604,8 @@ void atomic_install_hooks(struct task *t)
 		reorder_hooks(t);
 	if (!c->atomic_reorder_at)
 		c->atomic_reorder_at = REORDER_FIRST;
+	u64 lo = ~0ull, hi = 0;
+
 	mmap_lock(mm);
 	if (mm->nr_atomic_sites > c->nr_atomic_hooks) {
 		struct atomic_hook **nh = realloc(c->atomic_hooks, mm->nr_atomic_sites * sizeof(*nh));
@@ -621,14 +623,21 @@ void atomic_install_hooks(struct task *t)
 				    UC_ERR_OK) {
 				free(h);
 				h = NULL;
-			} else if (c->has_run) {
-				/* Code translated before the hook existed would run without it. */
-				uc_ctl_remove_cache(c->uc, s->addr, s->addr + s->len);
+			} else {
+				lo = MIN(lo, s->addr);
+				hi = MAX(hi, s->addr + s->len);
 			}
 			nh[c->nr_atomic_hooks++] = h;
 		}
 	}
 	mmap_unlock(mm);
+	/*
+	 * Code translated before its hooks existed would run without them.
+	 * uc_ctl_remove_cache alone is not enough (README): drop the engine's
+	 * mappings of that code, so it is mapped and translated anew.
+	 */
+	if (c->has_run && lo < hi)
+		cpu_flush_code(t, lo, hi);
 }
 
 void atomic_free_hooks(struct task *t)

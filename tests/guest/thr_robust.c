@@ -49,6 +49,7 @@ struct owner_arg {
     sem_t *locked;          /* posted once all are held (optional) */
     long hold_ms;           /* how long to hold them before dying */
     int raw_exit;           /* end with the raw exit syscall */
+    int alive;              /* raw exit: cleared and futex-woken by the kernel */
 };
 
 static void *owner(void *p)
@@ -60,8 +61,13 @@ static void *owner(void *p)
         sem_post(a->locked);
     if (a->hold_ms)
         sleep_ms(a->hold_ms);
-    if (a->raw_exit)
+    if (a->raw_exit) {
+        /* The kernel clears the set_tid_address word as the thread dies;
+         * musl's is its thread-list lock, which the dying thread does not
+         * hold: have it clear a word of ours instead (main waits for it). */
+        syscall(SYS_set_tid_address, (long)&a->alive);
         syscall(SYS_exit, 0L);
+    }
     return NULL;
 }
 
@@ -117,7 +123,7 @@ int main(void)
     printf("== owner returns holding the mutex\n");
     {
         pthread_mutex_t *list[] = {&m1, NULL};
-        struct owner_arg a = {list, 0, NULL, 0, 0};
+        struct owner_arg a = {list, 0, NULL, 0, 0, 0};
         CHECK_EQ(init_robust(&m1, PTHREAD_MUTEX_NORMAL, 0), 0);
         CHECK_EQ(run_owner(&a), 0);
         CHECK_EQ(pthread_mutex_lock(&m1), EOWNERDEAD);
@@ -133,7 +139,7 @@ int main(void)
     printf("== trylock sees the dead owner too\n");
     {
         pthread_mutex_t *list[] = {&m1, NULL};
-        struct owner_arg a = {list, 0, NULL, 0, 0};
+        struct owner_arg a = {list, 0, NULL, 0, 0, 0};
         CHECK_EQ(init_robust(&m1, PTHREAD_MUTEX_NORMAL, 0), 0);
         CHECK_EQ(run_owner(&a), 0);
         CHECK_EQ(pthread_mutex_trylock(&m1), EOWNERDEAD);
@@ -145,7 +151,7 @@ int main(void)
     printf("== not made consistent: ENOTRECOVERABLE\n");
     {
         pthread_mutex_t *list[] = {&m1, NULL};
-        struct owner_arg a = {list, 0, NULL, 0, 0};
+        struct owner_arg a = {list, 0, NULL, 0, 0, 0};
         CHECK_EQ(init_robust(&m1, PTHREAD_MUTEX_NORMAL, 0), 0);
         CHECK_EQ(run_owner(&a), 0);
         CHECK_EQ(pthread_mutex_lock(&m1), EOWNERDEAD);
@@ -159,7 +165,7 @@ int main(void)
     {
         sem_t locked;
         pthread_mutex_t *list[] = {&m1, NULL};
-        struct owner_arg a = {list, 0, &locked, 50, 0};
+        struct owner_arg a = {list, 0, &locked, 50, 0, 0};
         struct waiter_arg w = {&m1, -1, -1, -1};
         pthread_t to, tw;
         CHECK_EQ(sem_init(&locked, 0, 0), 0);
@@ -182,7 +188,7 @@ int main(void)
     printf("== an owner holding three robust mutexes\n");
     {
         pthread_mutex_t *list[] = {&m1, &m2, &m3, NULL};
-        struct owner_arg a = {list, 0, NULL, 0, 0};
+        struct owner_arg a = {list, 0, NULL, 0, 0, 0};
         CHECK_EQ(init_robust(&m1, PTHREAD_MUTEX_NORMAL, 0), 0);
         CHECK_EQ(init_robust(&m2, PTHREAD_MUTEX_NORMAL, 0), 0);
         CHECK_EQ(init_robust(&m3, PTHREAD_MUTEX_NORMAL, 0), 0);
@@ -211,7 +217,7 @@ int main(void)
          * those (private ones it releases itself in pthread_exit). */
         sem_t locked;
         pthread_mutex_t *list[] = {&m1, &m2, NULL};
-        struct owner_arg a = {list, 0, &locked, 30, 1};
+        struct owner_arg a = {list, 0, &locked, 30, 1, 1};
         pthread_attr_t attr;
         pthread_t to;
         CHECK_EQ(sem_init(&locked, 0, 0), 0);
@@ -228,13 +234,15 @@ int main(void)
         CHECK_EQ(pthread_mutex_lock(&m2), EOWNERDEAD);
         CHECK_EQ(pthread_mutex_consistent(&m2), 0);
         CHECK_EQ(pthread_mutex_unlock(&m2), 0);
+        while (__atomic_load_n(&a.alive, __ATOMIC_ACQUIRE))  /* the owner is gone */
+            syscall(SYS_futex, &a.alive, 0 /* FUTEX_WAIT */, 1, NULL, NULL, 0);
         CHECK_EQ(pthread_attr_destroy(&attr), 0);
     }
 
     printf("== error-checking robust mutex\n");
     {
         pthread_mutex_t *list[] = {&m1, NULL};
-        struct owner_arg a = {list, 0, NULL, 0, 0};
+        struct owner_arg a = {list, 0, NULL, 0, 0, 0};
         CHECK_EQ(init_robust(&m1, PTHREAD_MUTEX_ERRORCHECK, 0), 0);
         CHECK_EQ(run_owner(&a), 0);
         CHECK_EQ(pthread_mutex_lock(&m1), EOWNERDEAD);
@@ -252,7 +260,7 @@ int main(void)
         CHECK(sm != MAP_FAILED);
         if (sm != MAP_FAILED) {
             pthread_mutex_t *list[] = {sm, NULL};
-            struct owner_arg a = {list, 0, NULL, 0, 0};
+            struct owner_arg a = {list, 0, NULL, 0, 0, 0};
             CHECK_EQ(init_robust(sm, PTHREAD_MUTEX_NORMAL, 1), 0);
             CHECK_EQ(run_owner(&a), 0);
             CHECK_EQ(pthread_mutex_lock(sm), EOWNERDEAD);

@@ -359,8 +359,9 @@ int main(void)
         CHECK_EQ(bc_woken, NTHREADS);
 
         pthread_mutex_lock(&bc_lock);
-        struct timespec t0, t1, dl = deadline_ms(CLOCK_REALTIME, 30);
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct timespec t0, t1, dl;
+        clock_gettime(CLOCK_MONOTONIC, &t0);   /* before the deadline is set */
+        dl = deadline_ms(CLOCK_REALTIME, 30);
         int r;
         do
             r = pthread_cond_timedwait(&bc_cond, &bc_lock, &dl);
@@ -442,8 +443,9 @@ int main(void)
         CHECK_EQ(sem_trywait(&s), 0);
         CHECK_EQ(sem_trywait(&s), 0);
         CHECK_ERR(sem_trywait(&s), EAGAIN);
-        struct timespec t0, t1, dl = deadline_ms(CLOCK_REALTIME, 30);
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct timespec t0, t1, dl;
+        clock_gettime(CLOCK_MONOTONIC, &t0);   /* before the deadline is set */
+        dl = deadline_ms(CLOCK_REALTIME, 30);
         int r, e;
         do {
             r = sem_timedwait(&s, &dl);
