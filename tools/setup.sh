@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what lxemu needs on Debian (bookworm) when it is missing, then builds it.
-# Usage: tools/setup.sh [BUILD_DIR]   (default: build)
+# Usage: tools/setup.sh [BUILD_DIR [CMAKE_OPTIONS...]]   (default: build)
 set -euo pipefail
 
 PACKAGES=(build-essential cmake pkg-config python3 libunicorn-dev libcapstone-dev
@@ -20,5 +20,6 @@ fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+shift $(($# > 0))
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 cmake --build "$build" -j"$(nproc)"
