@@ -14,7 +14,9 @@
  *      stacks).
  *   4. A thread blocked in read() on a pipe while main unmaps memory; the
  *      data then arrives in the thread's buffer.
- * Touching unmapped memory from a thread (SIGSEGV) is left to other tests.
+ * `thr_munmap segv`: a thread keeps reading a page; once it has read it,
+ * main unmaps it; the thread's next read faults and the whole process dies
+ * of SIGSEGV (until signal handlers exist, nothing else can happen).
  * All output comes from the main thread. */
 #include "guest.h"
 #include <pthread.h>
@@ -309,8 +311,41 @@ static void test_blocked_read(void)
     CHECK_EQ(close(pipefd[1]), 0);
 }
 
-int main(void)
+/* ---- segv: a thread reading memory main unmaps ---- */
+static volatile unsigned char *doomed;
+static long doomed_reads;
+
+static void *doomed_reader(void *p)
 {
+    (void)p;
+    for (;;) {
+        (void)doomed[100];
+        __atomic_fetch_add(&doomed_reads, 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static int test_segv(void)
+{
+    printf("== a thread reads a page main then unmaps: SIGSEGV\n");
+    fflush(stdout);
+    doomed = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (doomed == MAP_FAILED)
+        return 1;
+    pthread_t t;
+    if (pthread_create(&t, NULL, doomed_reader, NULL) != 0)
+        return 1;
+    wait_passes(&doomed_reads, 1000);
+    munmap((void *)doomed, PAGE);
+    pthread_join(t, NULL);    /* never returns: the reader's fault ends the process */
+    printf("FAIL the process outlived the fault\n");
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "segv"))
+        return test_segv();
     test_churn();
     test_neighbour();
     test_stacks();
