@@ -27,6 +27,13 @@
 #define FUTEX_WAKE_OP 5
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
+#define FUTEX_LOCK_PI 6
+#define FUTEX_UNLOCK_PI 7
+#define FUTEX_TRYLOCK_PI 8
+#define FUTEX_LOCK_PI2 13
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_CMD_MASK (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
@@ -427,6 +434,127 @@ static long futex_wake_op(struct task *t, u64 uaddr, int n, u64 uaddr2, int n2, 
 	return ret;
 }
 
+/*
+ * Priority-inheritance futexes (glibc's PTHREAD_PRIO_INHERIT mutexes).  The
+ * word holds the owner's tid, FUTEX_WAITERS while the kernel queues
+ * waiters, FUTEX_OWNER_DIED after a robust owner died.  lxemu has no
+ * priorities to lend, so only ownership is modelled: a waiter queues in
+ * the kernel and UNLOCK_PI hands the lock straight to the first one.
+ */
+struct pi_lock {
+	u32 tid;
+};
+
+/* Free (no owner tid): take it, keeping OWNER_DIED; held: mark a waiter. */
+static u32 pi_try_take(u32 old, void *arg)
+{
+	const struct pi_lock *l = arg;
+
+	if (!(old & FUTEX_TID_MASK))
+		return (old & FUTEX_OWNER_DIED) | l->tid;
+	if ((old & FUTEX_TID_MASK) == l->tid)
+		return old; /* EDEADLK: leave it */
+	return old | FUTEX_WAITERS;
+}
+
+static u32 pi_try_only(u32 old, void *arg)
+{
+	const struct pi_lock *l = arg;
+
+	return (old & FUTEX_TID_MASK) ? old : (old & FUTEX_OWNER_DIED) | l->tid;
+}
+
+static long pi_update(struct task *t, u64 uaddr, u32 (*fn)(u32, void *), void *arg, u32 *old)
+{
+	bool held;
+	long err;
+
+	mm_atomic_begin(t, &held);
+	err = futex_atomic_update_user(t, uaddr, fn, arg, old);
+	mm_atomic_end(t, held);
+	return err;
+}
+
+static long futex_lock_pi(struct task *t, u64 uaddr, u64 utime, int op, bool trylock)
+{
+	struct pi_lock l = { (u32)task_tid(t) };
+	struct futex_q q = { .task = t, .bitset = FUTEX_BITSET_MATCH_ANY };
+	struct futex_bucket *b;
+	struct timespec deadline;
+	clockid_t clk = CLOCK_MONOTONIC;
+	bool realtime = (op & FUTEX_CMD_MASK) == FUTEX_LOCK_PI || (op & FUTEX_CLOCK_REALTIME);
+	u32 old;
+	long ret;
+
+	if (!trylock && utime && (ret = futex_deadline(t, utime, true, realtime, &deadline, &clk)))
+		return ret;
+	if ((ret = get_futex_key(t, uaddr, !(op & FUTEX_PRIVATE_FLAG), &q.key)))
+		return ret;
+	b = q.bucket = bucket_of(&q.key);
+	pthread_mutex_lock(&b->slot.lock);
+	ret = pi_update(t, uaddr, trylock ? pi_try_only : pi_try_take, &l, &old);
+	if (ret || !(old & FUTEX_TID_MASK) || (old & FUTEX_TID_MASK) == l.tid || trylock) {
+		pthread_mutex_unlock(&b->slot.lock);
+		if (ret)
+			return ret;
+		if ((old & FUTEX_TID_MASK) == l.tid)
+			return -LINUX_EDEADLK;
+		return (old & FUTEX_TID_MASK) ? -LINUX_EAGAIN : 0;
+	}
+	/* Held by another: queue; UNLOCK_PI makes us the owner and wakes us. */
+	q.next = b->head;
+	b->head = &q;
+	return futex_sleep_locked(t, &q, utime ? &deadline : NULL, clk);
+}
+
+/* Hands the lock to the next waiter: its tid, FUTEX_WAITERS if others still wait. */
+struct pi_handoff {
+	u32 owner, next;
+};
+
+static u32 pi_release(u32 old, void *arg)
+{
+	const struct pi_handoff *h = arg;
+
+	return (old & FUTEX_TID_MASK) == h->owner ? h->next : old;
+}
+
+static long futex_unlock_pi(struct task *t, u64 uaddr, int op)
+{
+	struct pi_handoff h = { (u32)task_tid(t), 0 };
+	struct futex_key key;
+	struct futex_bucket *b;
+	struct futex_q **pp, *first = NULL;
+	bool more = false;
+	u32 old;
+	long ret;
+
+	if ((ret = get_futex_key(t, uaddr, !(op & FUTEX_PRIVATE_FLAG), &key)))
+		return ret;
+	b = bucket_of(&key);
+	pthread_mutex_lock(&b->slot.lock);
+	/* The waiter queued longest: the list is newest first, so the last match. */
+	for (pp = &b->head; *pp; pp = &(*pp)->next) {
+		if (!key_eq(&(*pp)->key, &key))
+			continue;
+		if (first)
+			more = true;
+		first = *pp;
+	}
+	if (first)
+		h.next = (u32)task_tid(first->task) | (more ? FUTEX_WAITERS : 0);
+	ret = pi_update(t, uaddr, pi_release, &h, &old);
+	if (!ret && (old & FUTEX_TID_MASK) != h.owner)
+		ret = -LINUX_EPERM;
+	if (!ret && first) {
+		unqueue_locked(b, first);
+		__atomic_store_n(&first->woken, true, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&b->slot.cond);
+	}
+	pthread_mutex_unlock(&b->slot.lock);
+	return ret;
+}
+
 long sys_futex(struct task *t, u64 uaddr, int op, u32 val, u64 utime, u64 uaddr2, u32 val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
@@ -434,7 +562,8 @@ long sys_futex(struct task *t, u64 uaddr, int op, u32 val, u64 utime, u64 uaddr2
 
 	if (uaddr & 3)
 		return -LINUX_EINVAL;
-	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT)
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT &&
+	    cmd != FUTEX_LOCK_PI2)
 		return -LINUX_ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
@@ -451,8 +580,15 @@ long sys_futex(struct task *t, u64 uaddr, int op, u32 val, u64 utime, u64 uaddr2
 		return futex_requeue(t, uaddr, (int)val, uaddr2, (int)utime, true, val3, shared);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(t, uaddr, (int)val, uaddr2, (int)utime, val3, shared);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		return futex_lock_pi(t, uaddr, utime, op, false);
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(t, uaddr, 0, op, true);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(t, uaddr, op);
 	default:
-		/* The PI operations: neither musl nor glibc's default mutexes use them. */
+		/* WAIT_REQUEUE_PI / CMP_REQUEUE_PI: condvars on PI mutexes (not yet). */
 		return -LINUX_ENOSYS;
 	}
 }
