@@ -44,5 +44,40 @@ set +e
 "$lxemu" --fault-report "$work/crash"
 echo "exit status $? (native: $("$work/crash" 2>/dev/null; echo $?))"
 set -e
+cat >"$work/threads.c" <<'C'
+#include <pthread.h>
+#include <stdio.h>
+#define N 4
+static long counter, work[N];
+static void *run(void *p)
+{
+	long id = (long)p, h = id;
+	for (long i = 0; i < 20000000; i++)
+		h = h * 31 + i;
+	work[id] = h;
+	for (int i = 0; i < 250000; i++)
+		__atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+int main(void)
+{
+	pthread_t t[N];
+	for (long i = 0; i < N; i++)
+		pthread_create(&t[i], NULL, run, (void *)i);
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	printf("%d threads: counter %ld (want %d), work %lx\n", N, counter, N * 250000,
+	       (unsigned long)(work[0] ^ work[1] ^ work[2] ^ work[3]));
+	return 0;
+}
+C
+gcc -static -O1 -pthread -o "$work/threads" "$work/threads.c"
+for mode in atomic turns; do
+	step "time lxemu --smp=$mode threads   (4 threads: CPU work, then 1,000,000 lock xadd)"
+	start=$(date +%s.%N)
+	"$lxemu" --smp="$mode" "$work/threads"
+	printf '%.2f s on %d host CPUs (native: %s)\n' "$(echo "$(date +%s.%N) - $start" | awk '{print $1 - $3}')" \
+	       "$(nproc)" "$("$work/threads")"
+done
 step "lxemu --syscalls | tail -1"
 "$lxemu" --syscalls | tail -1
