@@ -193,13 +193,6 @@ static bool maybe_site(const u8 *p, u64 i, u64 len)
 	return b == 0x0f && i + 2 < len && p[i + 1] == 0xae && p[i + 2] == 0xf0; /* mfence */
 }
 
-static int site_cmp(const void *a, const void *b)
-{
-	u64 x = ((const struct atomic_site *)a)->addr, y = ((const struct atomic_site *)b)->addr;
-
-	return x < y ? -1 : x > y;
-}
-
 static bool site_known(struct mm_struct *mm, u64 addr)
 {
 	for (int i = 0; i < mm->nr_atomic_sites; i++)
@@ -265,7 +258,6 @@ void atomic_add_sites(struct mm_struct *mm, const struct atomic_site *s, int n)
 	}
 	memcpy(mm->atomic_sites + mm->nr_atomic_sites, s, n * sizeof(*s));
 	mm->nr_atomic_sites += n;
-	(void)site_cmp;
 }
 
 /* ---- the hook ---- */

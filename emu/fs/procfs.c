@@ -295,21 +295,27 @@ static s64 proc_llseek(struct file *f, s64 off, int whence)
 	return ret;
 }
 
+void proc_fill_stat(struct linux_stat *st, u64 dev, u64 ino, u32 nlink, u32 mode,
+		    const struct timespec *ctime)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = dev;
+	st->st_ino = ino;
+	st->st_nlink = nlink;
+	st->st_mode = mode;
+	st->st_uid = geteuid(); /* the guest's ids are the host's */
+	st->st_gid = getegid();
+	st->st_blksize = 1024;
+	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = ctime->tv_sec;
+	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = ctime->tv_nsec;
+}
+
 /* What Linux reports for a proc file: empty, owned by the caller. */
 static long proc_fstat(struct file *f, struct linux_stat *st)
 {
 	struct proc_file *pf = f->private_data;
 
-	memset(st, 0, sizeof(*st));
-	st->st_dev = pf->dev;
-	st->st_ino = pf->ino;
-	st->st_nlink = 1;
-	st->st_mode = LINUX_S_IFREG | pf->mode;
-	st->st_uid = geteuid(); /* the guest's ids are the host's */
-	st->st_gid = getegid();
-	st->st_blksize = 1024;
-	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = pf->ctime.tv_sec;
-	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = pf->ctime.tv_nsec;
+	proc_fill_stat(st, pf->dev, pf->ino, 1, LINUX_S_IFREG | pf->mode, &pf->ctime);
 	return 0;
 }
 

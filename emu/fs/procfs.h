@@ -40,6 +40,12 @@ static inline u64 proc_ino(int tid, enum proc_kind kind)
 	return ((u64)tid << 16) | kind;
 }
 
+struct linux_stat;
+struct timespec;
+/* The stat of a generated entry: owned by the caller's ids, every time ctime. */
+void proc_fill_stat(struct linux_stat *st, u64 dev, u64 ino, u32 nlink, u32 mode,
+		    const struct timespec *ctime);
+
 /* Opens /proc/PID/task of thread group tgid: a directory of its live tids. */
 struct file *proc_task_dir_open(int tgid, const char *path, u32 flags);
 

@@ -164,16 +164,8 @@ static long proc_dir_fstat(struct file *f, struct linux_stat *st)
 {
 	struct proc_dir *d = f->private_data;
 
-	memset(st, 0, sizeof(*st));
-	st->st_dev = d->dev;
-	st->st_ino = proc_ino(d->tgid, PROC_TASK);
-	st->st_nlink = 2 + thread_group_tids(d->tgid, NULL, 0);
-	st->st_mode = LINUX_S_IFDIR | 0555;
-	st->st_uid = geteuid(); /* the guest's ids are the host's */
-	st->st_gid = getegid();
-	st->st_blksize = 1024;
-	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = d->ctime.tv_sec;
-	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = d->ctime.tv_nsec;
+	proc_fill_stat(st, d->dev, proc_ino(d->tgid, PROC_TASK),
+		       2 + thread_group_tids(d->tgid, NULL, 0), LINUX_S_IFDIR | 0555, &d->ctime);
 	return 0;
 }
 

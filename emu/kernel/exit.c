@@ -63,9 +63,6 @@ void trace_task_end(struct task *t, int status)
 }
 
 #define ROBUST_LIST_LIMIT 2048
-#define FUTEX_WAITERS 0x80000000u
-#define FUTEX_OWNER_DIED 0x40000000u
-#define FUTEX_TID_MASK 0x3fffffffu
 
 struct death {
 	u32 tid;
@@ -90,13 +87,8 @@ static void handle_futex_death(struct task *t, u64 uaddr, bool pending_op)
 {
 	struct death d = { (u32)t->tid };
 	u32 old;
-	bool held;
-	long err;
 
-	mm_atomic_begin(t, &held);
-	err = futex_atomic_update_user(t, uaddr, mark_owner_died, &d, &old);
-	mm_atomic_end(t, held);
-	if (err)
+	if (futex_update_word(t, uaddr, mark_owner_died, &d, &old))
 		return;
 	if (pending_op && old == 0)
 		futex_wake(t, uaddr, 1, ~0u, true);

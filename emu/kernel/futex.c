@@ -31,9 +31,6 @@
 #define FUTEX_UNLOCK_PI 7
 #define FUTEX_TRYLOCK_PI 8
 #define FUTEX_LOCK_PI2 13
-#define FUTEX_WAITERS 0x80000000u
-#define FUTEX_OWNER_DIED 0x40000000u
-#define FUTEX_TID_MASK 0x3fffffffu
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_CMD_MASK (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
@@ -464,13 +461,14 @@ static u32 pi_try_only(u32 old, void *arg)
 	return (old & FUTEX_TID_MASK) ? old : (old & FUTEX_OWNER_DIED) | l->tid;
 }
 
-static long pi_update(struct task *t, u64 uaddr, u32 (*fn)(u32, void *), void *arg, u32 *old)
+long futex_update_word(struct task *t, u64 uaddr, u32 (*fn)(u32 old, void *arg), void *arg,
+		       u32 *oldp)
 {
 	bool held;
 	long err;
 
 	mm_atomic_begin(t, &held);
-	err = futex_atomic_update_user(t, uaddr, fn, arg, old);
+	err = futex_atomic_update_user(t, uaddr, fn, arg, oldp);
 	mm_atomic_end(t, held);
 	return err;
 }
@@ -483,6 +481,7 @@ static long futex_lock_pi(struct task *t, u64 uaddr, u64 utime, int op, bool try
 	struct timespec deadline;
 	clockid_t clk = CLOCK_MONOTONIC;
 	bool realtime = (op & FUTEX_CMD_MASK) == FUTEX_LOCK_PI || (op & FUTEX_CLOCK_REALTIME);
+	bool held;
 	u32 old;
 	long ret;
 
@@ -491,10 +490,13 @@ static long futex_lock_pi(struct task *t, u64 uaddr, u64 utime, int op, bool try
 	if ((ret = get_futex_key(t, uaddr, !(op & FUTEX_PRIVATE_FLAG), &q.key)))
 		return ret;
 	b = q.bucket = bucket_of(&q.key);
+	/* The mm's turn before the bucket, as FUTEX_WAKE_OP takes them (locking.h). */
+	mm_atomic_begin(t, &held);
 	pthread_mutex_lock(&b->slot.lock);
-	ret = pi_update(t, uaddr, trylock ? pi_try_only : pi_try_take, &l, &old);
+	ret = futex_atomic_update_user(t, uaddr, trylock ? pi_try_only : pi_try_take, &l, &old);
 	if (ret || !(old & FUTEX_TID_MASK) || (old & FUTEX_TID_MASK) == l.tid || trylock) {
 		pthread_mutex_unlock(&b->slot.lock);
+		mm_atomic_end(t, held);
 		if (ret)
 			return ret;
 		if ((old & FUTEX_TID_MASK) == l.tid)
@@ -504,6 +506,7 @@ static long futex_lock_pi(struct task *t, u64 uaddr, u64 utime, int op, bool try
 	/* Held by another: queue; UNLOCK_PI makes us the owner and wakes us. */
 	q.next = b->head;
 	b->head = &q;
+	mm_atomic_end(t, held);
 	return futex_sleep_locked(t, &q, utime ? &deadline : NULL, clk);
 }
 
@@ -525,13 +528,14 @@ static long futex_unlock_pi(struct task *t, u64 uaddr, int op)
 	struct futex_key key;
 	struct futex_bucket *b;
 	struct futex_q **pp, *first = NULL;
-	bool more = false;
+	bool more = false, held;
 	u32 old;
 	long ret;
 
 	if ((ret = get_futex_key(t, uaddr, !(op & FUTEX_PRIVATE_FLAG), &key)))
 		return ret;
 	b = bucket_of(&key);
+	mm_atomic_begin(t, &held);
 	pthread_mutex_lock(&b->slot.lock);
 	/* The waiter queued longest: the list is newest first, so the last match. */
 	for (pp = &b->head; *pp; pp = &(*pp)->next) {
@@ -543,7 +547,7 @@ static long futex_unlock_pi(struct task *t, u64 uaddr, int op)
 	}
 	if (first)
 		h.next = (u32)task_tid(first->task) | (more ? FUTEX_WAITERS : 0);
-	ret = pi_update(t, uaddr, pi_release, &h, &old);
+	ret = futex_atomic_update_user(t, uaddr, pi_release, &h, &old);
 	if (!ret && (old & FUTEX_TID_MASK) != h.owner)
 		ret = -LINUX_EPERM;
 	if (!ret && first) {
@@ -552,6 +556,7 @@ static long futex_unlock_pi(struct task *t, u64 uaddr, int op)
 		pthread_cond_broadcast(&b->slot.cond);
 	}
 	pthread_mutex_unlock(&b->slot.lock);
+	mm_atomic_end(t, held);
 	return ret;
 }
 

@@ -12,7 +12,9 @@
  *           sighand->siglock     (sigactions, pending sets, blocked masks)
  *             trace_lock         (the trace output file)
  *   mm->cpu.lock                 (the run token; taken with nothing else held,
- *                                 except a futex bucket lock in FUTEX_WAKE_OP)
+ *                                 except released holding a futex bucket lock
+ *                                 in FUTEX_LOCK_PI; FUTEX_WAKE_OP and the PI
+ *                                 calls take the turn before the bucket lock)
  *
  * A function whose name ends in _locked expects the caller to hold the lock
  * of the object it is handed.  Wake other tasks and send signals only after

@@ -111,14 +111,19 @@ static bool acquire_shared(struct task *t)
 	return ok;
 }
 
-bool mm_run_acquire(struct task *t)
+bool mm_run_parallel(struct task *t)
 {
 	bool parallel;
 
 	pthread_mutex_lock(&t->mm->cpu.lock);
 	parallel = t->mm->cpu.parallel;
 	pthread_mutex_unlock(&t->mm->cpu.lock);
-	return parallel ? acquire_shared(t) : acquire_exclusive(t);
+	return parallel;
+}
+
+bool mm_run_acquire(struct task *t)
+{
+	return mm_run_parallel(t) ? acquire_shared(t) : acquire_exclusive(t);
 }
 
 void mm_run_release(struct task *t)
@@ -149,12 +154,7 @@ bool mm_run_exclusive(struct task *t)
 
 void mm_run_share(struct task *t)
 {
-	bool parallel;
-
-	pthread_mutex_lock(&t->mm->cpu.lock);
-	parallel = t->mm->cpu.parallel;
-	pthread_mutex_unlock(&t->mm->cpu.lock);
-	if (t->run_held == RUN_EXCLUSIVE && parallel) {
+	if (t->run_held == RUN_EXCLUSIVE && mm_run_parallel(t)) {
 		mm_run_release(t);
 		acquire_shared(t);
 	}
@@ -163,16 +163,6 @@ void mm_run_share(struct task *t)
 bool mm_run_held(struct task *t)
 {
 	return t->run_held != RUN_NONE;
-}
-
-bool mm_run_parallel(struct task *t)
-{
-	bool parallel;
-
-	pthread_mutex_lock(&t->mm->cpu.lock);
-	parallel = t->mm->cpu.parallel;
-	pthread_mutex_unlock(&t->mm->cpu.lock);
-	return parallel;
 }
 
 void mm_atomic_begin(struct task *t, bool *held)
