@@ -68,7 +68,74 @@
 #define LINUX_ILL_ILLOPN 2
 #define LINUX_TRAP_BRKPT 1
 
+#define LINUX_SI_QUEUE (-1)
+#define LINUX_SI_TIMER (-2)
+#define LINUX_SI_MESGQ (-3)
+#define LINUX_SI_ASYNCIO (-4)
+#define LINUX_FPE_INTOVF 2
+#define LINUX_BUS_ADRALN 1
+#define LINUX_TRAP_TRACE 2
+#define LINUX_CLD_EXITED 1
+#define LINUX_CLD_KILLED 2
+#define LINUX_CLD_DUMPED 3
+#define LINUX_CLD_STOPPED 5
+#define LINUX_CLD_CONTINUED 6
+
+#define LINUX_SS_ONSTACK 1
+#define LINUX_SS_DISABLE 2
+#define LINUX_SS_AUTODISARM (1U << 31)
+#define LINUX_MINSIGSTKSZ 2048
+
+#define LINUX_SIGEV_SIGNAL 0
+#define LINUX_SIGEV_NONE 1
+#define LINUX_SIGEV_THREAD 2
+#define LINUX_SIGEV_THREAD_ID 4
+
 typedef u64 linux_sigset_t;
+
+/*
+ * siginfo_t as the guest sees it: 128 bytes; the union starts at offset 16.
+ * Field offsets are Linux's x86-64 ones (kill: pid 16, uid 20; rt and timer:
+ * value 24; SIGCHLD: status 24, utime 32, stime 40; faults: addr 16).
+ */
+union linux_sigval {
+	int sival_int;
+	u64 sival_ptr;
+};
+
+struct linux_siginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	int _pad0;
+	union {
+		u8 raw[112];
+		struct { int pid; u32 uid; union linux_sigval value; } rt;   /* SI_USER, SI_TKILL, SI_QUEUE */
+		struct { int tid; int overrun; union linux_sigval value; } timer; /* SI_TIMER */
+		struct { int pid; u32 uid; int status; int _pad; s64 utime, stime; } chld;
+		struct { u64 addr; } fault;
+		struct { s64 band; int fd; } poll;
+	};
+};
+
+/* stack_t (sigaltstack). */
+struct linux_stack {
+	u64 ss_sp;
+	int ss_flags;
+	int _pad;
+	u64 ss_size;
+};
+
+/* struct sigevent (timer_create): 64 bytes. */
+struct linux_sigevent {
+	union linux_sigval sigev_value;
+	int sigev_signo;
+	int sigev_notify;
+	union {
+		int tid; /* SIGEV_THREAD_ID */
+		u8 pad[48];
+	};
+};
 
 static inline u64 linux_sigmask(int sig) { return 1ULL << (sig - 1); }
 

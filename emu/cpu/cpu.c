@@ -66,6 +66,12 @@ static void hook_syscall(uc_engine *uc, void *user)
 	void *pres[3] = { &res[0], &res[1], &res[2] };
 
 	uc_reg_read_batch(uc, (int *)in, pv, 9);
+	/* rt_sigreturn rewrites every register: the run loop does it, outside the engine. */
+	if (v[0] == 15) {
+		task_set_pending(t, TIF_SIGRETURN);
+		uc_emu_stop(uc);
+		return;
+	}
 	/*
 	 * Other tasks of the mm run guest code while this one is in the kernel,
 	 * except during calls that change the address space (or make engines):
@@ -86,6 +92,11 @@ static void hook_syscall(uc_engine *uc, void *user)
 		mm_run_release(t);
 		res[0] = (u64)syscall_dispatch(t, v[0], &v[1]);
 		mm_run_acquire(t);
+	}
+	/* Interrupted by a signal: do_signal restarts the call or fails it with EINTR. */
+	if ((s64)res[0] >= -LINUX_ERESTART_RESTARTBLOCK && (s64)res[0] <= -LINUX_ERESTARTSYS) {
+		t->orig_rax = v[0];
+		task_set_pending(t, TIF_RESTART);
 	}
 	res[1] = v[7] + 2; /* the syscall instruction sets rcx to the next RIP */
 	res[2] = v[8];     /* and r11 to RFLAGS */

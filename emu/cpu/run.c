@@ -38,6 +38,42 @@ static void fault_from_uc_error(struct task *t, uc_err err)
 	}
 }
 
+/*
+ * What the thread's sigcontext reports of its last fault (Linux's
+ * thread.trap_nr, error_code, cr2): the vector, the page-fault error code
+ * (user 4, write 2, protection 1, fetch 0x10), the address.
+ */
+static void record_thread_fault(struct task *t, const struct cpu_fault *f)
+{
+	t->fault_err = 0;
+	t->fault_cr2 = 0;
+	switch (f->sig) {
+	case LINUX_SIGFPE:
+		t->fault_trapno = f->code == LINUX_FPE_INTDIV ? 0 : 16;
+		break;
+	case LINUX_SIGILL:
+		t->fault_trapno = 6;
+		break;
+	case LINUX_SIGTRAP:
+		t->fault_trapno = 3;
+		break;
+	case LINUX_SIGSEGV:
+	case LINUX_SIGBUS:
+		if (f->code == LINUX_SI_KERNEL) {
+			t->fault_trapno = 13;
+			break;
+		}
+		t->fault_trapno = 14;
+		t->fault_cr2 = f->addr;
+		t->fault_err = 4 | (f->code == LINUX_SEGV_ACCERR ? 1 : 0);
+		if (f->access == UC_MEM_WRITE_UNMAPPED || f->access == UC_MEM_WRITE_PROT)
+			t->fault_err |= 2;
+		else if (f->access == UC_MEM_FETCH_UNMAPPED || f->access == UC_MEM_FETCH_PROT)
+			t->fault_err |= 0x10;
+		break;
+	}
+}
+
 static void handle_exit_reason(struct task *t, uc_err err)
 {
 	struct cpu_fault *f = &t->cpu.fault;
@@ -53,6 +89,7 @@ static void handle_exit_reason(struct task *t, uc_err err)
 		}
 	}
 	if (f->sig) {
+		record_thread_fault(t, f);
 		force_sig_fault(t, f->sig, f->code, f->addr);
 		f->sig = 0;
 	}
@@ -64,11 +101,19 @@ void task_run(struct task *t)
 	atomic_install_hooks(t);
 	mm_run_acquire(t);
 	for (;;) {
-		unsigned pending = atomic_fetch_and(&t->pending, TIF_EXIT);
+		/* TIF_RESTART stays until do_signal has settled the interrupted call. */
+		unsigned pending = atomic_fetch_and(&t->pending, TIF_EXIT | TIF_RESTART);
 		if (pending & TIF_EXIT)
 			break;
 		if (pending & TIF_MM_SYNC)
 			task_apply_mm_sync(t);
+		if (pending & TIF_SIGRETURN)
+			do_rt_sigreturn(t);
+		if (pending & (TIF_SIGPENDING | TIF_RESTART)) {
+			do_signal(t);
+			if (atomic_load(&t->pending) & TIF_EXIT)
+				break; /* the signal's action was to end the group */
+		}
 		if ((pending & TIF_YIELD) && mm_shared(t)) {
 			mm_run_release(t);
 			if (!mm_run_acquire(t))

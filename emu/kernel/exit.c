@@ -35,18 +35,6 @@ void do_group_exit(struct task *t, int exit_status)
 	wake_thread_group(t);
 }
 
-bool sig_kernel_coredump(int sig)
-{
-	switch (sig) {
-	case LINUX_SIGQUIT: case LINUX_SIGILL: case LINUX_SIGTRAP: case LINUX_SIGABRT:
-	case LINUX_SIGBUS: case LINUX_SIGFPE: case LINUX_SIGSEGV: case LINUX_SIGXCPU:
-	case LINUX_SIGXFSZ: case LINUX_SIGSYS:
-		return true;
-	default:
-		return false;
-	}
-}
-
 void do_group_exit_signal(struct task *t, int sig, bool core)
 {
 	do_group_exit(t, sig | (core ? 0x80 : 0));

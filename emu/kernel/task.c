@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include "task.h"
+#include "timer.h"
 #include "locking.h"
+#include "timer.h"
 #include "../mm/mm.h"
 #include "../fs/file.h"
 #include "../../abi/linux/errno.h"
@@ -144,6 +146,16 @@ bool task_robust_list_of(int tid, u64 *head)
 		*head = __atomic_load_n(&t->robust_list, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&kernel.tasks_lock);
 	return t != NULL;
+}
+
+void wake_thread_group_locked(struct signal_struct *sig)
+{
+	for (struct task *t = kernel.tasks; t; t = t->next_task) {
+		if (t->signal != sig)
+			continue;
+		task_wake(t);
+		task_interrupt(t);
+	}
 }
 
 void wake_thread_group(struct task *self)
@@ -325,6 +337,8 @@ static struct sighand_struct *sighand_alloc(void)
 		return NULL;
 	atomic_init(&sh->count, 1);
 	pthread_mutex_init(&sh->siglock, NULL);
+	pthread_mutex_init(&sh->signal_wait.lock, NULL);
+	pthread_cond_init(&sh->signal_wait.cond, NULL);
 	return sh;
 }
 
@@ -372,12 +386,19 @@ struct task *task_alloc(void)
 {
 	struct task *t = calloc(1, sizeof(*t));
 
-	if (t)
+	if (t) {
 		pthread_mutex_init(&t->sync_lock, NULL);
+		pthread_mutex_init(&t->sigwait.lock, NULL);
+		pthread_cond_init(&t->sigwait.cond, NULL);
+		t->sas.ss_flags = LINUX_SS_DISABLE;
+	}
 	return t;
 }
 
 static void put_task_resources(struct task *t, bool last);
+
+/* Until timer.c lands (its strong definition replaces this one). */
+__attribute__((weak)) void exit_itimers(struct signal_struct *sig) { (void)sig; }
 
 /* Frees a first task that never ran (create_init_task's unwind). */
 static void free_task_struct(struct task *t)
@@ -419,8 +440,11 @@ out_free:
 static void *task_thread(void *arg)
 {
 	struct task *t = arg;
+	clockid_t clk;
 
 	current = t;
+	if (!pthread_getcpuclockid(pthread_self(), &clk))
+		atomic_store(&t->host_cpu_clock, (int)clk + 1);
 	task_run(t);
 	return NULL;
 }
@@ -485,10 +509,10 @@ static void put_task_resources(struct task *t, bool last)
 		put_files(t->files);
 	if (t->mm)
 		mmput(t->mm);
-	if (t->sighand && atomic_fetch_sub(&t->sighand->count, 1) == 1)
-		free(t->sighand);
-	if (last)
+	if (last) {
+		exit_itimers(t->signal);
 		free(t->signal);
+	}
 }
 
 /* Called by a task's own thread as it leaves the run loop for good. */

@@ -13,6 +13,7 @@
 #include "../../abi/linux/misc.h"
 #include "../cpu/cpu.h"
 #include "../trace/trace.h"
+#include "signal.h"
 
 struct mm_struct;
 struct files_struct;
@@ -29,6 +30,8 @@ struct wait_slot {
 #define TIF_MM_SYNC (1u << 1)    /* bring this engine up to date with its mm */
 #define TIF_SIGPENDING (1u << 2) /* a signal may need delivery */
 #define TIF_YIELD (1u << 3)      /* stop at the next block boundary, then go on (a time slice's end) */
+#define TIF_SIGRETURN (1u << 4)  /* rt_sigreturn: restore the frame (run loop, outside the engine) */
+#define TIF_RESTART (1u << 5)    /* the call returned -ERESTART*: restart it or fail it (do_signal) */
 
 /* A CPU set, bit n for CPU n, as sched_setaffinity takes it (--cpus is at most NR_CPUS). */
 #define NR_CPUS 1024
@@ -48,6 +51,11 @@ struct signal_struct {
 	int nr_live; /* threads that have not begun to exit (Linux's signal->live) */
 	struct task *threads; /* linked through task->next_thread */
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
+	struct sigpending shared_pending; /* process-directed signals */
+	struct task *curr_target;         /* where the search for a taker starts (round robin) */
+	bool group_stop;                  /* stopped, or stopping, until SIGCONT */
+	int nr_queued;                    /* siginfos queued in the group (RLIMIT_SIGPENDING) */
+	void *timers;                     /* the process's timers (timer.c) */
 };
 
 /* The 64 sigactions: shared by CLONE_SIGHAND. */
@@ -55,6 +63,8 @@ struct sighand_struct {
 	atomic_int count;
 	pthread_mutex_t siglock;
 	struct linux_sigaction action[LINUX_NSIG];
+	/* broadcast whenever a signal is queued here (signalfd, sigtimedwait sleep on it) */
+	struct wait_slot signal_wait;
 };
 
 struct task {
@@ -77,7 +87,19 @@ struct task {
 
 	/* guarded by sighand->siglock */
 	linux_sigset_t blocked;
-	linux_sigset_t sigpending; /* standard signals sent while blocked */
+	linux_sigset_t real_blocked;  /* the mask during rt_sigtimedwait (which unblocks its set) */
+	struct sigpending sigpending; /* thread-directed signals */
+	bool stopped;                 /* parked in a group stop */
+
+	/* this task's own (no lock): a signal frame's context */
+	linux_sigset_t saved_sigmask; /* rt_sigsuspend's caller's mask, restored after delivery */
+	bool restore_sigmask;
+	struct linux_stack sas;       /* sigaltstack */
+	u64 orig_rax;                 /* the call a -ERESTART* result restarts */
+	long (*restart_fn)(struct task *t); /* restart_syscall's continuation */
+	struct { struct timespec deadline; clockid_t clk; u64 urem; u64 uaddr; u32 val, bitset; int flags; } restart_block;
+	struct wait_slot sigwait;     /* where rt_sigsuspend, pause and nanosleep sleep */
+	u64 fault_trapno, fault_err, fault_cr2; /* the last fault, for sigcontext (thread_struct's) */
 
 	/* guarded by sighand->siglock */
 	struct task *next_thread;
@@ -93,6 +115,9 @@ struct task {
 	struct { u64 start, end; } mm_sync[8];
 	int nr_mm_sync;
 	bool mm_sync_all;
+
+	/* its host thread's CPU clock + 1, 0 until that thread starts (CPU-time timers) */
+	atomic_int host_cpu_clock;
 
 	/* where the task sleeps in the kernel, so that exit can wake it (atomic) */
 	struct wait_slot *_Atomic waiting;
@@ -139,6 +164,8 @@ int kernel_wait_all(void);
 
 /* Wakes every other thread of self's group wherever it sleeps (group exit). */
 void wake_thread_group(struct task *self);
+/* Wakes every thread of the group; caller holds the task list's lock. */
+void wake_thread_group_locked(struct signal_struct *sig);
 /* task_set_pending on every task of mm but self (asks them all to stop at a block boundary). */
 void task_set_pending_mm(struct task *self, struct mm_struct *mm, unsigned bits);
 /* task_set_pending on the task with this tid if it is still live; false if not. */
@@ -184,15 +211,13 @@ void task_list_add(struct task *t);
 void kernel_install_interrupt_handler(void);
 /* The task's group dies of sig (default action of a fatal signal). */
 void do_group_exit_signal(struct task *t, int sig, bool core);
-/* Thread-directed fault: deliver sig or, until handlers exist, kill the group. */
+/* A fault of t's own: queued on t, delivered before anything else (blocked or ignored: fatal). */
 void force_sig_fault(struct task *t, int sig, int code, u64 addr);
-/* Sends sig to t's process with the default-action semantics this issue supports. */
+/* Sends sig to t itself as the kernel does (SIGPIPE). */
 long send_sig_simple(struct task *t, int sig, int si_code);
-/* tkill/tgkill (tgid <= 0: any): sig to the live thread tid of self's process, or -errno. */
-long do_tkill(struct task *self, int tgid, int tid, int sig);
 /* Caller holds siglock, sig's new action set: discards sig's pending instances if it is ignored now. */
 void flush_ignored_signal_locked(struct task *t, int sig);
-/* Applies default actions of pending signals the mask no longer blocks. */
+/* t's mask changed: flags TIF_SIGPENDING if a signal it no longer blocks waits. */
 void recalc_sigpending(struct task *t);
 /* True for signals whose default action dumps core. */
 bool sig_kernel_coredump(int sig);

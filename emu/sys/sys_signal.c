@@ -1,11 +1,14 @@
 /*
- * rt_sigaction and rt_sigprocmask record dispositions and masks,
- * rt_sigpending reports what waits behind the mask; kill aimed at the
- * caller's process, and tkill and tgkill aimed at any of its threads, apply
- * default actions.  Handler delivery is the signals issue.
+ * The signal calls: dispositions and masks, sending (kill, tkill, tgkill,
+ * the sigqueueinfo pair), waiting (rt_sigsuspend, pause, rt_sigtimedwait),
+ * sigaltstack and restart_syscall.  rt_sigreturn never comes here: the
+ * syscall hook leaves it to the run loop (signal_frame.c).
  */
+#include <string.h>
+#include <time.h>
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
+#include "../kernel/ktime.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/signal.h"
@@ -57,7 +60,7 @@ long sys_rt_sigprocmask(struct task *t, int how, u64 uset, u64 uoset, u64 sigset
 		t->blocked &= ~UNBLOCKABLE;
 	}
 	pthread_mutex_unlock(&t->sighand->siglock);
-	/* The new mask stands even if the old one cannot be stored: apply it first. */
+	/* What the new mask lets through is delivered as the call returns. */
 	recalc_sigpending(t);
 	if (uoset && copy_to_user(t, uoset, &old, sizeof(old)))
 		return -LINUX_EFAULT;
@@ -70,35 +73,219 @@ long sys_rt_sigpending(struct task *t, u64 uset, u64 sigsetsize)
 
 	if (sigsetsize > sizeof(set))
 		return -LINUX_EINVAL;
-	/* Only blocked signals stay pending (recalc_sigpending applies the rest). */
 	pthread_mutex_lock(&t->sighand->siglock);
-	set = t->sigpending & t->blocked;
+	set = (t->sigpending.signal | t->signal->shared_pending.signal) & t->blocked;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	return copy_to_user(t, uset, &set, sigsetsize) ? -LINUX_EFAULT : 0;
 }
 
+/* Every guest process is the caller's own until fork lands: -1 reaches none but init. */
+static long kill_info(struct task *t, int pid, const struct linux_siginfo *info)
+{
+	struct task *target = NULL;
+
+	if (pid == -1)
+		return -LINUX_ESRCH; /* all but the caller and init: nobody yet */
+	if (pid == 0 || pid < -1) {
+		if (pid < -1 && -pid != t->signal->pgid)
+			return -LINUX_ESRCH;
+		pid = task_tgid(t);
+	}
+	/* kill(2) of any thread's id reaches its whole process, as on Linux. */
+	target = find_task_by_tid(pid);
+	if (!target || target->signal != t->signal)
+		return -LINUX_ESRCH;
+	if (!info->si_signo)
+		return 0;
+	return send_signal_tid(pid, info, SIG_TO_GROUP);
+}
+
 long sys_kill(struct task *t, int pid, int sig)
 {
-	if (pid == 0 || pid == -1 || pid == -t->signal->pgid)
-		pid = task_tgid(t);
-	if (pid != task_tgid(t))
-		return -LINUX_ESRCH;
+	struct linux_siginfo info;
+
 	if (sig < 0 || sig > LINUX_NSIG)
 		return -LINUX_EINVAL;
-	/* Process-directed signals go to the caller until the signals issue routes them. */
-	return sig ? send_sig_simple(t, sig, LINUX_SI_USER) : 0;
+	siginfo_user(&info, sig, LINUX_SI_USER, t);
+	return kill_info(t, pid, &info);
 }
 
 long sys_tkill(struct task *t, int tid, int sig)
 {
+	struct linux_siginfo info;
+
 	if (tid <= 0)
 		return -LINUX_EINVAL;
-	return do_tkill(t, 0, tid, sig);
+	siginfo_user(&info, sig, LINUX_SI_TKILL, t);
+	return do_tkill(t, 0, tid, &info);
 }
 
 long sys_tgkill(struct task *t, int tgid, int tid, int sig)
 {
+	struct linux_siginfo info;
+
 	if (tgid <= 0 || tid <= 0)
 		return -LINUX_EINVAL;
-	return do_tkill(t, tgid, tid, sig);
+	siginfo_user(&info, sig, LINUX_SI_TKILL, t);
+	return do_tkill(t, tgid, tid, &info);
+}
+
+/* The siginfo of rt_sigqueueinfo: a caller may not pose as the kernel or kill(2) to others. */
+static long copy_queue_info(struct task *t, int pid, int sig, u64 uinfo, struct linux_siginfo *info)
+{
+	if (copy_from_user(t, info, uinfo, sizeof(*info)))
+		return -LINUX_EFAULT;
+	if ((info->si_code >= 0 || info->si_code == LINUX_SI_TKILL) && pid != task_tgid(t))
+		return -LINUX_EPERM;
+	info->si_signo = sig;
+	return 0;
+}
+
+long sys_rt_sigqueueinfo(struct task *t, int pid, int sig, u64 uinfo)
+{
+	struct linux_siginfo info;
+	long err;
+
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -LINUX_EINVAL;
+	if ((err = copy_queue_info(t, pid, sig, uinfo, &info)))
+		return err;
+	if (pid <= 0)
+		return -LINUX_ESRCH;
+	return kill_info(t, pid, &info);
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, int tgid, int tid, int sig, u64 uinfo)
+{
+	struct linux_siginfo info;
+	long err;
+
+	if (tgid <= 0 || tid <= 0)
+		return -LINUX_EINVAL;
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -LINUX_EINVAL;
+	if ((err = copy_queue_info(t, tgid, sig, uinfo, &info)))
+		return err;
+	return do_tkill(t, tgid, tid, &info);
+}
+
+/* Sleeps until a signal t does not block is pending (or t exits). */
+static void sleep_for_signal(struct task *t)
+{
+	pthread_mutex_lock(&t->sigwait.lock);
+	while (task_sleep(t, &t->sigwait, NULL) != -LINUX_EINTR)
+		;
+	pthread_mutex_unlock(&t->sigwait.lock);
+}
+
+long sys_rt_sigsuspend(struct task *t, u64 unewset, u64 sigsetsize)
+{
+	linux_sigset_t set;
+
+	if (sigsetsize != sizeof(set))
+		return -LINUX_EINVAL;
+	if (copy_from_user(t, &set, unewset, sizeof(set)))
+		return -LINUX_EFAULT;
+	pthread_mutex_lock(&t->sighand->siglock);
+	t->saved_sigmask = t->blocked;
+	t->blocked = set & ~UNBLOCKABLE;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	t->restore_sigmask = true;
+	recalc_sigpending(t);
+	sleep_for_signal(t);
+	return -LINUX_ERESTARTNOHAND;
+}
+
+long sys_pause(struct task *t)
+{
+	sleep_for_signal(t);
+	return -LINUX_ERESTARTNOHAND;
+}
+
+/* A CLOCK_MONOTONIC deadline rel from now. */
+static void deadline_after(struct timespec *d, const struct timespec *rel)
+{
+	clock_gettime(CLOCK_MONOTONIC, d);
+	d->tv_sec += rel->tv_sec;
+	d->tv_nsec += rel->tv_nsec;
+	if (d->tv_nsec >= 1000000000) {
+		d->tv_sec++;
+		d->tv_nsec -= 1000000000;
+	}
+}
+
+long sys_rt_sigtimedwait(struct task *t, u64 uthese, u64 uinfo, u64 uts, u64 sigsetsize)
+{
+	struct linux_siginfo info;
+	struct timespec rel, deadline;
+	struct wait_slot *w = signal_wait_slot(t);
+	linux_sigset_t these;
+	long err = 0;
+	int sig;
+
+	if (sigsetsize != sizeof(these))
+		return -LINUX_EINVAL;
+	if (copy_from_user(t, &these, uthese, sizeof(these)))
+		return -LINUX_EFAULT;
+	if (uts && (err = get_user_timespec(t, uts, &rel)))
+		return err;
+	these &= ~UNBLOCKABLE;
+	if (uts)
+		deadline_after(&deadline, &rel);
+	/* While it waits, these count as unblocked: a process-directed one may pick this thread. */
+	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&t->sighand->siglock);
+	t->real_blocked = t->blocked;
+	t->blocked &= ~these;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	for (;;) {
+		sig = dequeue_signal(t, these, &info);
+		if (sig || err)
+			break;
+		err = task_sleep(t, w, uts ? &deadline : NULL);
+		/* Timed out: EAGAIN.  A signal: one of these (taken next time round), or another whose handler runs (EINTR). */
+		if (err == -LINUX_ETIMEDOUT)
+			err = -LINUX_EAGAIN;
+	}
+	pthread_mutex_lock(&t->sighand->siglock);
+	t->blocked = t->real_blocked;
+	t->real_blocked = 0;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	pthread_mutex_unlock(&w->lock);
+	recalc_sigpending(t);
+	if (!sig)
+		return err;
+	if (uinfo && copy_to_user(t, uinfo, &info, sizeof(info)))
+		return -LINUX_EFAULT;
+	return sig;
+}
+
+long sys_sigaltstack(struct task *t, u64 uss, u64 uoss)
+{
+	struct linux_stack ss, oss;
+	long err;
+
+	if (uss && copy_from_user(t, &ss, uss, sizeof(ss)))
+		return -LINUX_EFAULT;
+	err = do_sigaltstack(t, uss ? &ss : NULL, &oss, cpu_get(t, CPU_RSP));
+	if (err)
+		return err;
+	if (uoss && copy_to_user(t, uoss, &oss, sizeof(oss)))
+		return -LINUX_EFAULT;
+	return 0;
+}
+
+/* Never called: the syscall hook hands rt_sigreturn to the run loop (do_rt_sigreturn). */
+long sys_rt_sigreturn(struct task *t)
+{
+	(void)t;
+	return -LINUX_ENOSYS;
+}
+
+long sys_restart_syscall(struct task *t)
+{
+	long (*fn)(struct task *) = t->restart_fn;
+
+	t->restart_fn = NULL;
+	return fn ? fn(t) : -LINUX_EINTR;
 }
