@@ -32,6 +32,7 @@ struct file {
 	atomic_int f_count;
 	const struct file_operations *f_op;
 	int host_fd;      /* -1 when the file has no host side */
+	bool host_may_block; /* a pipe, terminal or socket: reads and writes wait interruptibly */
 	char *path;       /* guest path it was opened by, for maps and /proc */
 	void *private_data;
 	pthread_mutex_t f_lock;

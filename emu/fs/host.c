@@ -4,6 +4,8 @@
  * description, so the host's offset is the description's offset.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,14 +25,41 @@ static long host_ret(long r)
 	return r < 0 ? host_errno_to_linux(errno) : r;
 }
 
+/*
+ * Before a read or write that may block in the host (a pipe, a terminal, a
+ * socket, opened without O_NONBLOCK): wait until the fd is ready or a
+ * signal is pending for the task.  Task threads block the host interrupt
+ * signal except inside this ppoll, so a signal sent after the check still
+ * breaks the wait (task_interrupt).  Returns 0 or -ERESTARTSYS.
+ */
+static long host_wait_ready(struct file *f, short events)
+{
+	struct task *t = task_current();
+	struct pollfd p = { f->host_fd, events, 0 };
+
+	if (!t || !f->host_may_block || (__atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK))
+		return 0;
+	for (;;) {
+		if (signal_pending(t))
+			return -LINUX_ERESTARTSYS;
+		int r = task_ppoll(&p, 1);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return 0; /* ready, or an error the call itself reports */
+	}
+}
+
 static long host_read(struct file *f, void *buf, u64 n)
 {
-	return host_ret(read(f->host_fd, buf, n));
+	long err = n ? host_wait_ready(f, POLLIN) : 0;
+
+	return err ? err : host_ret(read(f->host_fd, buf, n));
 }
 
 static long host_write(struct file *f, const void *buf, u64 n)
 {
-	return host_ret(write(f->host_fd, buf, n));
+	long err = n ? host_wait_ready(f, POLLOUT) : 0;
+
+	return err ? err : host_ret(write(f->host_fd, buf, n));
 }
 
 static long host_pread(struct file *f, void *buf, u64 n, s64 pos)
@@ -163,5 +192,11 @@ void host_fd_path(int host_fd, char *buf, size_t size)
 
 struct file *host_file_wrap(int host_fd, u32 flags, const char *path)
 {
-	return alloc_file(&host_file_ops, host_fd, flags, path);
+	struct file *f = alloc_file(&host_file_ops, host_fd, flags, path);
+	struct stat st;
+
+	/* Pipes, terminals and sockets may make a read or write wait. */
+	if (f && !fstat(host_fd, &st))
+		f->host_may_block = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode);
+	return f;
 }

@@ -191,25 +191,32 @@ static long futex_sleep_locked(struct task *t, struct futex_q *q, const struct t
 {
 	struct futex_bucket *b = q->bucket;
 	struct timespec rt;
+	bool interrupted = false, timed_out = false;
 	long ret = 0;
 
-	while (!q_woken(q) && !(atomic_load(&t->pending) & TIF_EXIT)) {
+	while (!q_woken(q)) {
 		if (q_bucket(q) != b) { /* requeued: sleep where it queues now */
 			pthread_mutex_unlock(&b->slot.lock);
 			b = q_bucket(q);
 			pthread_mutex_lock(&b->slot.lock);
 			continue;
 		}
+		/* Published before the check: a signal sent after it wakes this slot. */
 		atomic_store(&t->waiting, &b->slot);
+		if (signal_pending(t)) {
+			interrupted = true;
+			break;
+		}
 		if (!deadline)
 			pthread_cond_wait(&b->slot.cond, &b->slot.lock);
-		else if (!realtime_deadline(deadline, clk, &rt))
+		else if (!realtime_deadline(deadline, clk, &rt)) {
+			timed_out = true;
 			break;
-		else
+		} else
 			pthread_cond_timedwait(&b->slot.cond, &b->slot.lock, &rt);
 	}
 	atomic_store(&t->waiting, NULL);
-	/* Timed out or exiting: leave the queue q is on now, unless a wake came first. */
+	/* Timed out or interrupted: leave the queue q is on now, unless a wake came first. */
 	while (!q_woken(q) && q_bucket(q) != b) {
 		pthread_mutex_unlock(&b->slot.lock);
 		b = q_bucket(q);
@@ -217,27 +224,21 @@ static long futex_sleep_locked(struct task *t, struct futex_q *q, const struct t
 	}
 	if (!q_woken(q)) {
 		unqueue_locked(b, q);
-		ret = (atomic_load(&t->pending) & TIF_EXIT) ? -LINUX_EINTR : -LINUX_ETIMEDOUT;
+		ret = interrupted || !timed_out ? -LINUX_EINTR : -LINUX_ETIMEDOUT;
 	}
 	pthread_mutex_unlock(&b->slot.lock);
 	return ret;
 }
 
-static long futex_wait(struct task *t, u64 uaddr, u32 val, u64 utime, u32 bitset, int op)
+/* FUTEX_WAIT until the absolute deadline on clk (NULL: none); -EINTR when a signal came. */
+static long futex_wait_until(struct task *t, u64 uaddr, u32 val, const struct timespec *deadline,
+			     clockid_t clk, u32 bitset, int op)
 {
 	struct futex_q q = { .task = t, .bitset = bitset };
 	struct futex_bucket *b;
-	struct timespec deadline;
-	clockid_t clk = CLOCK_MONOTONIC;
-	bool cmd_bitset = (op & FUTEX_CMD_MASK) == FUTEX_WAIT_BITSET;
 	u32 cur;
 	long ret;
 
-	if (!bitset)
-		return -LINUX_EINVAL;
-	if (utime && (ret = futex_deadline(t, utime, cmd_bitset, op & FUTEX_CLOCK_REALTIME,
-					   &deadline, &clk)))
-		return ret;
 	if ((ret = get_futex_key(t, uaddr, !(op & FUTEX_PRIVATE_FLAG), &q.key)))
 		return ret;
 	b = q.bucket = bucket_of(&q.key);
@@ -252,7 +253,52 @@ static long futex_wait(struct task *t, u64 uaddr, u32 val, u64 utime, u32 bitset
 	}
 	q.next = b->head;
 	b->head = &q;
-	return futex_sleep_locked(t, &q, utime ? &deadline : NULL, clk);
+	return futex_sleep_locked(t, &q, deadline, clk);
+}
+
+/* Linux's futex_wait_restart: the same wait, to the same deadline. */
+static long futex_wait_restart(struct task *t)
+{
+	long ret = futex_wait_until(t, t->restart_block.uaddr, t->restart_block.val,
+				    &t->restart_block.deadline, t->restart_block.clk,
+				    t->restart_block.bitset, t->restart_block.flags);
+
+	if (ret != -LINUX_EINTR)
+		return ret;
+	t->restart_fn = futex_wait_restart;
+	return -LINUX_ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * Interrupted by a signal, an untimed wait is restarted under SA_RESTART
+ * (-ERESTARTSYS); a timed one fails with EINTR if a handler ran and is
+ * otherwise resumed to the same deadline (restart_syscall), as Linux does.
+ */
+static long futex_wait(struct task *t, u64 uaddr, u32 val, u64 utime, u32 bitset, int op)
+{
+	struct timespec deadline;
+	clockid_t clk = CLOCK_MONOTONIC;
+	bool cmd_bitset = (op & FUTEX_CMD_MASK) == FUTEX_WAIT_BITSET;
+	long ret;
+
+	if (!bitset)
+		return -LINUX_EINVAL;
+	if (utime && (ret = futex_deadline(t, utime, cmd_bitset, op & FUTEX_CLOCK_REALTIME,
+					   &deadline, &clk)))
+		return ret;
+	ret = futex_wait_until(t, uaddr, val, utime ? &deadline : NULL, clk, bitset, op);
+	if (ret != -LINUX_EINTR)
+		return ret;
+	if (!utime)
+		return -LINUX_ERESTARTSYS;
+	t->restart_block.uaddr = uaddr;
+	t->restart_block.val = val;
+	t->restart_block.deadline = deadline;
+	t->restart_block.clk = clk;
+	t->restart_block.bitset = bitset;
+	t->restart_block.flags = op;
+	t->restart_fn = futex_wait_restart;
+	return -LINUX_ERESTART_RESTARTBLOCK;
 }
 
 /* Wakes up to n matching waiters and moves up to n2 more to uaddr2 (requeue). Bucket locks held. */
@@ -507,7 +553,9 @@ static long futex_lock_pi(struct task *t, u64 uaddr, u64 utime, int op, bool try
 	q.next = b->head;
 	b->head = &q;
 	mm_atomic_end(t, held);
-	return futex_sleep_locked(t, &q, utime ? &deadline : NULL, clk);
+	ret = futex_sleep_locked(t, &q, utime ? &deadline : NULL, clk);
+	/* Interrupted: the handler runs, then the lock is tried again (Linux: -ERESTARTNOINTR). */
+	return ret == -LINUX_EINTR ? -LINUX_ERESTARTNOINTR : ret;
 }
 
 /* Hands the lock to the next waiter: its tid, FUTEX_WAITERS if others still wait. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <signal.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include "task.h"
@@ -282,6 +283,19 @@ void kernel_install_interrupt_handler(void)
 	sa.sa_handler = interrupt_handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(interrupt_signal(), &sa, NULL);
+}
+
+int task_ppoll(struct pollfd *fds, unsigned long nfds)
+{
+	static _Thread_local sigset_t mask;
+	static _Thread_local bool done;
+
+	if (!done) {
+		pthread_sigmask(SIG_BLOCK, NULL, &mask);
+		sigdelset(&mask, interrupt_signal());
+		done = true;
+	}
+	return ppoll(fds, nfds, NULL, &mask);
 }
 
 void task_interrupt(struct task *t)

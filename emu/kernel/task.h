@@ -194,6 +194,9 @@ void mm_queue_sync(struct task *self, struct mm_struct *mm, u64 start, u64 end);
 void task_apply_mm_sync(struct task *t);
 /* Wakes t wherever it sleeps in the kernel (exit, signals). */
 void task_wake(struct task *t);
+/* ppoll(2) with no timeout, the host interrupt signal let through (task threads block it elsewhere). */
+struct pollfd;
+int task_ppoll(struct pollfd *fds, unsigned long nfds);
 /* Breaks t out of a host call it is blocked in (EINTR). */
 void task_interrupt(struct task *t);
 /* Exit paths (exit.c). do_exit ends the calling task; do_group_exit its whole group. */

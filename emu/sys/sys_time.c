@@ -98,22 +98,100 @@ long sys_time(struct task *t, u64 utloc)
 	return now;
 }
 
-/* Sleeps on a host clock; interruption by guest signals comes with the signals issue. */
+static void ts_add(struct timespec *a, const struct timespec *b)
+{
+	a->tv_sec += b->tv_sec;
+	a->tv_nsec += b->tv_nsec;
+	if (a->tv_nsec >= 1000000000) {
+		a->tv_sec++;
+		a->tv_nsec -= 1000000000;
+	}
+}
+
+static struct timespec ts_sub(const struct timespec *a, const struct timespec *b)
+{
+	struct timespec d = { a->tv_sec - b->tv_sec, a->tv_nsec - b->tv_nsec };
+
+	if (d.tv_nsec < 0) {
+		d.tv_sec--;
+		d.tv_nsec += 1000000000;
+	}
+	if (d.tv_sec < 0)
+		d.tv_sec = d.tv_nsec = 0;
+	return d;
+}
+
+/*
+ * Sleeps until the absolute time deadline on host clock hc, or until a
+ * signal.  The task sleeps on CLOCK_MONOTONIC: the deadline is converted
+ * once (a CLOCK_REALTIME step during the sleep is not followed).
+ * Returns 0 at the deadline, -EINTR on a signal (*left: the time left).
+ */
+static long sleep_until(struct task *t, clockid_t hc, const struct timespec *deadline,
+			struct timespec *left)
+{
+	struct timespec now, mono;
+	long r;
+
+	clock_gettime(hc, &now);
+	*left = ts_sub(deadline, &now);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	ts_add(&mono, left);
+	pthread_mutex_lock(&t->sigwait.lock);
+	while ((r = task_sleep(t, &t->sigwait, &mono)) == 0)
+		;
+	pthread_mutex_unlock(&t->sigwait.lock);
+	if (r == -LINUX_ETIMEDOUT)
+		return 0;
+	clock_gettime(hc, &now);
+	*left = ts_sub(deadline, &now);
+	return -LINUX_EINTR;
+}
+
+/* restart_syscall after a relative sleep that no handler interrupted: on to the same deadline. */
+static long nanosleep_restart(struct task *t)
+{
+	struct timespec left;
+	long r = sleep_until(t, t->restart_block.clk, &t->restart_block.deadline, &left);
+
+	if (r != -LINUX_EINTR)
+		return r;
+	t->restart_fn = nanosleep_restart;
+	if (t->restart_block.urem && put_timespec(t, t->restart_block.urem, &left))
+		return -LINUX_EFAULT;
+	return -LINUX_ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * Linux's hrtimer_nanosleep: interrupted, a relative sleep stores the time
+ * left in rem and is restarted (restart_syscall) only when no handler ran,
+ * so a handler always makes it fail with EINTR; an absolute one restarts
+ * with the same arguments unless a handler ran.
+ */
 static long do_sleep(struct task *t, clockid_t hc, int flags, u64 ureq, u64 urem)
 {
-	struct timespec req, rem;
+	struct timespec req, deadline, left;
 	long err = get_user_timespec(t, ureq, &req);
-	int r;
 
 	if (err)
 		return err;
-	/* EINTR from task_interrupt means exit; other host signals just resume. */
-	while ((r = clock_nanosleep(hc, flags, &req, &rem)) == EINTR &&
-	       !(atomic_load(&t->pending) & TIF_EXIT))
-		if (!(flags & TIMER_ABSTIME))
-			req = rem;
-	(void)urem;
-	return r ? host_errno_to_linux(r) : 0;
+	if (flags & TIMER_ABSTIME) {
+		deadline = req;
+	} else {
+		clock_gettime(hc, &deadline);
+		ts_add(&deadline, &req);
+	}
+	if (sleep_until(t, hc, &deadline, &left) != -LINUX_EINTR)
+		return 0;
+	if (flags & TIMER_ABSTIME)
+		return -LINUX_ERESTARTNOHAND;
+	t->restart_block.clk = hc;
+	t->restart_block.deadline = deadline;
+	t->restart_block.urem = urem;
+	t->restart_fn = nanosleep_restart;
+	if (urem && put_timespec(t, urem, &left))
+		return -LINUX_EFAULT;
+	return -LINUX_ERESTART_RESTARTBLOCK;
 }
 
 long sys_nanosleep(struct task *t, u64 ureq, u64 urem)
