@@ -53,7 +53,8 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 # ---------------------------------------------------------------- build
 
 echo "building guests with $cc ..."
-for prog in getppid sha256 mmap_cycles malloc_churn thr_create thr_pingpong thr_cpu; do
+for prog in getppid sha256 mmap_cycles malloc_churn thr_create thr_pingpong thr_cpu \
+            sig_roundtrip sig_pingpong; do
     "$cc" -static -O2 -std=c11 -Wall -Wextra -o "$work/$prog" \
         "$bench_dir/$prog.c" || die "failed to build $prog"
 done
@@ -156,16 +157,20 @@ ratio() {
     cmd_thr_pingpong=("$work/thr_pingpong" 100000)
     cmd_thr_cpu1=("$work/thr_cpu" 1 "$cpu_rounds")
     cmd_thr_cpuN=("$work/thr_cpu" "$cpu_threads" "$cpu_rounds")
+    cmd_sig_roundtrip=("$work/sig_roundtrip" 100000)
+    cmd_sig_pingpong=("$work/sig_pingpong" 10000)
 }
 
 benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox
             cmd_mmap             cmd_malloc
             cmd_thr_create       cmd_thr_pingpong
-            cmd_thr_cpu1         cmd_thr_cpuN)
+            cmd_thr_cpu1         cmd_thr_cpuN
+            cmd_sig_roundtrip    cmd_sig_pingpong)
 names=(     "getppid x1M"  "sha256.c 64MiB" "busybox sha256 16MiB"
             "mmap 64KiB x100k"   "malloc churn x2M"
             "thread create x10k" "mutex pingpong x100k"
-            "cpu work 1 thread"  "cpu work $cpu_threads threads")
+            "cpu work 1 thread"  "cpu work $cpu_threads threads"
+            "signal raise x100k" "signal pingpong x10k")
 
 echo "runners: native, $qemu, $lxemu ${lxemu_args[*]}  (median of $reps runs, seconds)"
 ((${#smp_modes[@]})) && echo "lxemu modes: ${smp_modes[*]} (one row each, --smp=MODE)"

@@ -197,6 +197,7 @@ int main(int argc, char **argv)
 	long err;
 
 	kernel_collect_inherited_fds();
+	kernel_collect_inherited_signals();
 	kconfig.cpus = host_cpus();
 	first = parse_options(argc, argv, &o);
 	kconfig.exe_path = realpath(argv[first], NULL);
@@ -223,6 +224,7 @@ int main(int argc, char **argv)
 	}
 	if (o.trace)
 		trace_initial_exec(t, argv[first], argv + first, argc - first);
+	kernel_forward_host_signals();
 	if (wake_up_new_task(t)) {
 		fprintf(stderr, "lxemu: cannot start the guest thread\n");
 		return EXIT_LXEMU_ERROR;

@@ -33,4 +33,19 @@ struct linux_timezone {
 
 #define LINUX_TIMER_ABSTIME 1
 
+/* setitimer's timers and their values (struct itimerval, struct itimerspec). */
+#define LINUX_ITIMER_REAL 0
+#define LINUX_ITIMER_VIRTUAL 1
+#define LINUX_ITIMER_PROF 2
+
+struct linux_itimerval {
+	struct linux_timeval it_interval;
+	struct linux_timeval it_value;
+};
+
+struct linux_itimerspec {
+	struct linux_timespec it_interval;
+	struct linux_timespec it_value;
+};
+
 #endif

@@ -40,9 +40,9 @@ static long host_wait_ready(struct file *f, short events)
 	if (!t || !f->host_may_block || (__atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK))
 		return 0;
 	for (;;) {
-		if (signal_pending(t))
+		int r = task_ppoll(t, &p, 1);
+		if (r < 0 && errno == EINTR && signal_pending(t))
 			return -LINUX_ERESTARTSYS;
-		int r = task_ppoll(&p, 1);
 		if (r > 0 || (r < 0 && errno != EINTR))
 			return 0; /* ready, or an error the call itself reports */
 	}

@@ -1,11 +1,22 @@
 /*
  * Lock order: a task may take these in this order and never the reverse.
  *
+ *   ktimers.lock                 (timer.c: every process's timers; the timer
+ *                                 thread sends their signals and reads the
+ *                                 threads' CPU clocks holding it, so it comes
+ *                                 before tasks_lock and all that follows)
  *   kernel.tasks_lock            (the task list, pid allocation, each task's
  *                                 comm and CPU mask)
  *     task->sync_lock            (queued address-space changes; leaf)
- *     sighand->siglock, trace_lock (tkill signals a task the list holds alive)
- *   futex bucket lock            (waiters; reading the futex word takes mmap_lock)
+ *     sighand->siglock, trace_lock (a signal is queued on a task the list
+ *                                 holds alive; siglock is dropped before
+ *                                 the wake-ups below)
+ *   wait slots: futex bucket lock, task->sigwait, sighand->signal_wait
+ *                                (a sleeper holds its slot's lock while it
+ *                                 checks signal_pending, which takes siglock;
+ *                                 a sender broadcasts them holding only
+ *                                 tasks_lock; reading the futex word takes
+ *                                 mmap_lock)
  *     mm->mmap_lock              (VMAs, brk; uaccess holds it while copying)
  *       files->file_lock         (fd table slots)
  *         fs->lock               (root, cwd, umask)

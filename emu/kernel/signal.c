@@ -551,22 +551,8 @@ static void fix_restart(struct task *t, const struct linux_sigaction *ka)
 
 static void trace_delivery(struct task *t, const struct linux_siginfo *info)
 {
-	struct trace_siginfo si = {
-		.signo = info->si_signo, .code = info->si_code, .err = info->si_errno,
-	};
-
-	if (!trace_on)
-		return;
-	if (info->si_code <= 0 || info->si_signo == LINUX_SIGCHLD) {
-		si.pid = info->rt.pid;
-		si.uid = info->rt.uid;
-		si.status = info->chld.status;
-		si.utime = info->chld.utime;
-		si.stime = info->chld.stime;
-	} else {
-		si.addr = info->fault.addr;
-	}
-	trace_signal_info(t, &si);
+	if (trace_on)
+		trace_signal_siginfo(t, info);
 }
 
 void do_signal(struct task *t)
@@ -614,6 +600,7 @@ void do_signal(struct task *t)
 			pthread_mutex_unlock(&t->sighand->siglock);
 			trace_delivery(t, &info);
 			wake_thread_group(t);
+			kernel_host_stop(t);
 			continue;
 		}
 		/* Terminate, or core: the whole group dies of it. */

@@ -80,8 +80,15 @@ void do_signal(struct task *t);
 void do_rt_sigreturn(struct task *t);
 /* Frees the queues (task and group teardown). */
 void flush_sigqueue(struct sigpending *p);
-/* Host signals lxemu forwards to the guest (Ctrl-C and friends); main, before any task. */
+/*
+ * Host signals (host_signals.c).  main calls collect first thing, forward
+ * before any task runs; the first task gets what lxemu inherited
+ * (ignored dispositions, the mask); a guest group stop stops lxemu.
+ */
+void kernel_collect_inherited_signals(void);
 void kernel_forward_host_signals(void);
+void kernel_apply_inherited_signals(struct task *t);
+void kernel_host_stop(struct task *t);
 
 /* Between signal.c, signal_frame.c and the signal calls. */
 struct linux_sigaction;

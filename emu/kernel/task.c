@@ -4,6 +4,7 @@
  * wait for the guest to finish and learn the first process's status.
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <dirent.h>
 #include <signal.h>
@@ -13,7 +14,6 @@
 #include "task.h"
 #include "timer.h"
 #include "locking.h"
-#include "timer.h"
 #include "../mm/mm.h"
 #include "../fs/file.h"
 #include "../../abi/linux/errno.h"
@@ -285,7 +285,7 @@ void kernel_install_interrupt_handler(void)
 	sigaction(interrupt_signal(), &sa, NULL);
 }
 
-int task_ppoll(struct pollfd *fds, unsigned long nfds)
+int task_ppoll(struct task *t, struct pollfd *fds, unsigned long nfds)
 {
 	static _Thread_local sigset_t mask;
 	static _Thread_local bool done;
@@ -295,13 +295,18 @@ int task_ppoll(struct pollfd *fds, unsigned long nfds)
 		sigdelset(&mask, interrupt_signal());
 		done = true;
 	}
-	return ppoll(fds, nfds, NULL, &mask);
+	/* Published before the check: a sender that misses it has set pending first. */
+	atomic_store(&t->in_host_wait, true);
+	int r = signal_pending(t) ? (errno = EINTR, -1) : ppoll(fds, nfds, NULL, &mask);
+	atomic_store(&t->in_host_wait, false);
+	return r;
 }
 
 void task_interrupt(struct task *t)
 {
 	/* The caller holds the task list's lock: t's host thread lives until it leaves the list. */
-	if (__atomic_load_n(&t->cpu.uc, __ATOMIC_RELAXED))
+	/* Only a wait in a host call needs the host signal; condvar sleeps are broadcast. */
+	if (atomic_load(&t->in_host_wait) && __atomic_load_n(&t->cpu.uc, __ATOMIC_RELAXED))
 		pthread_kill(t->host_thread, interrupt_signal());
 }
 
@@ -411,9 +416,6 @@ struct task *task_alloc(void)
 
 static void put_task_resources(struct task *t, bool last);
 
-/* Until timer.c lands (its strong definition replaces this one). */
-__attribute__((weak)) void exit_itimers(struct signal_struct *sig) { (void)sig; }
-
 /* Frees a first task that never ran (create_init_task's unwind). */
 static void free_task_struct(struct task *t)
 {
@@ -444,6 +446,7 @@ struct task *create_init_task(const char *root)
 	for (int c = 0; c < kconfig.cpus && c < NR_CPUS; c++)
 		t->cpus_mask.bits[c / 64] |= 1ULL << (c % 64);
 	t->signal->threads = t;
+	kernel_apply_inherited_signals(t);
 	task_list_add(t);
 	return t;
 out_free:

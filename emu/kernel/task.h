@@ -121,6 +121,7 @@ struct task {
 
 	/* where the task sleeps in the kernel, so that exit can wake it (atomic) */
 	struct wait_slot *_Atomic waiting;
+	atomic_bool in_host_wait; /* in task_ppoll: task_interrupt must send the host signal */
 
 	/* this task's own, no lock */
 	u64 clear_child_tid;
@@ -194,9 +195,13 @@ void mm_queue_sync(struct task *self, struct mm_struct *mm, u64 start, u64 end);
 void task_apply_mm_sync(struct task *t);
 /* Wakes t wherever it sleeps in the kernel (exit, signals). */
 void task_wake(struct task *t);
-/* ppoll(2) with no timeout, the host interrupt signal let through (task threads block it elsewhere). */
+/*
+ * ppoll(2) for t's own thread, no timeout, the host interrupt signal let
+ * through (task threads block it elsewhere): -1 EINTR at once if a signal
+ * is pending for t, or when one comes (task_interrupt).
+ */
 struct pollfd;
-int task_ppoll(struct pollfd *fds, unsigned long nfds);
+int task_ppoll(struct task *t, struct pollfd *fds, unsigned long nfds);
 /* Breaks t out of a host call it is blocked in (EINTR). */
 void task_interrupt(struct task *t);
 /* Exit paths (exit.c). do_exit ends the calling task; do_group_exit its whole group. */

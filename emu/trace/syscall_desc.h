@@ -41,28 +41,33 @@ enum syscall_status {
 	X(grndflags, u32) X(waitopts, int) X(timerflags, int)                 \
 	X(fdflags, u64) X(prctlop, int) X(sockfamily, int) X(socktype, int)   \
 	X(sockproto, int) X(msgflags, u32) X(fadvice, int) X(futexbitset, u32) \
+	X(sfdflags, int)                                                      \
 	/* guest memory read when the call starts */                          \
 	X(ptr, u64) X(path, u64) X(str, u64) X(strarray, u64) X(envp, u64)    \
 	X(buf_in, u64) X(timespec_in, u64) X(timeval_in, u64)                 \
-	X(itimerval_in, u64) X(sigset_in, u64) X(sigaction_in, u64)           \
+	X(itimerval_in, u64) X(itimerspec_in, u64) X(sigevent_in, u64)        \
+	X(sigset_in, u64) X(sigaction_in, u64)                                \
 	X(stack_in, u64) X(iovec_in, u64) X(rlimit_in, u64) X(cpuset_in, u64) \
 	X(int_in, u64) X(loff_in, u64) X(pollfd_in, u64) X(fdset_in, u64)     \
 	X(termios_in, u64) X(winsize_in, u64) X(sigframe, u64)                \
-	X(sockaddr_in, u64) X(clone_args, u64)                                \
+	X(sockaddr_in, u64) X(clone_args, u64) X(siginfo_in, u64)             \
 	/* guest memory read when the call returns */                         \
 	X(buf_out, u64) X(buf_out_hex, u64) X(str_out, u64) X(stat_out, u64)  \
 	X(statx_out, u64) X(timespec_out, u64) X(timespec_rem, u64)           \
 	X(timeval_out, u64) X(timezone_out, u64) X(itimerval_out, u64)        \
+	X(itimerspec_out, u64)                                                \
 	X(sigset_out, u64) X(sigaction_out, u64) X(stack_out, u64)            \
 	X(iovec_out, u64) X(utsname_out, u64) X(rlimit_out, u64)              \
 	X(sysinfo_out, u64) X(time_out, u64) X(cpuset_out, u64)               \
 	X(int_out, u64) X(id_out, u64) X(hexlong_out, u64) X(fdpair_out, u64) \
 	X(dirents_out, u64) X(wstatus_out, u64) X(rusage_out, u64)            \
-	X(termios_out, u64) X(winsize_out, u64) X(clone_args_out, u64)
+	X(termios_out, u64) X(winsize_out, u64) X(clone_args_out, u64)        \
+	X(siginfo_out, u64)
 
 /* Return kinds: how the result after " = " is printed. */
 #define SYSCALL_RET_KINDS(X)                                                  \
-	X(int) X(hex) X(octal) X(time) X(noreturn) X(getfl) X(getfd) X(poll)
+	X(int) X(hex) X(octal) X(time) X(noreturn) X(getfl) X(getfd) X(poll) \
+	X(signo)
 
 enum syscall_arg_kind {
 #define SYSCALL_ARG_ENUM(name, ctype) ARG_##name,

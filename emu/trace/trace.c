@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "trace_internal.h"
+#include "../../abi/linux/signal.h"
 
 #define RESULT_COLUMN 40 /* strace's -a default: "= ret" starts here */
 #define LINE_MAX_BYTES (2 * TRACE_ENTRY_MAX + 512)
@@ -288,19 +289,11 @@ void trace_killed(struct task *t, int sig, bool core)
 	trace_task_end(t, b.p);
 }
 
-void trace_signal_info(struct task *t, const struct trace_siginfo *si)
+/* Writes the "--- SIG..." line s->sigline holds now, or after the call t is in. */
+static void emit_sigline(struct task *t, struct trace_task_state *s)
 {
-	struct trace_task_state *s = task_trace_state(t);
-	struct tbuf b;
 	int nr_tasks;
 
-	tb_init(&b, s->sigline, sizeof(s->sigline));
-	tb_puts(&b, "--- ");
-	print_signame(&b, si->signo);
-	tb_putc(&b, ' ');
-	print_siginfo(&b, si);
-	tb_puts(&b, " ---\n");
-	s->siglen = (u16)b.len;
 	s->tid = task_tid(t);
 	if (s->in_syscall)
 		return; /* written after the call's line */
@@ -309,6 +302,36 @@ void trace_signal_info(struct task *t, const struct trace_siginfo *si)
 	flush_pending_locked(nr_tasks);
 	write_sigline_locked(s, nr_tasks);
 	pthread_mutex_unlock(&tr.lock);
+}
+
+void trace_signal_info(struct task *t, const struct trace_siginfo *si)
+{
+	struct trace_task_state *s = task_trace_state(t);
+	struct tbuf b;
+
+	tb_init(&b, s->sigline, sizeof(s->sigline));
+	tb_puts(&b, "--- ");
+	print_signame(&b, si->signo);
+	tb_putc(&b, ' ');
+	print_siginfo(&b, si);
+	tb_puts(&b, " ---\n");
+	s->siglen = (u16)b.len;
+	emit_sigline(t, s);
+}
+
+void trace_signal_siginfo(struct task *t, const struct linux_siginfo *info)
+{
+	struct trace_task_state *s = task_trace_state(t);
+	struct tbuf b;
+
+	tb_init(&b, s->sigline, sizeof(s->sigline));
+	tb_puts(&b, "--- ");
+	print_signame(&b, info->si_signo);
+	tb_putc(&b, ' ');
+	print_linux_siginfo(&b, info);
+	tb_puts(&b, " ---\n");
+	s->siglen = (u16)b.len;
+	emit_sigline(t, s);
 }
 
 void trace_signal(struct task *t, int sig, int code, u64 addr)

@@ -110,6 +110,13 @@ struct trace_siginfo {
  */
 void trace_signal(struct task *t, int sig, int code, u64 addr);
 void trace_signal_info(struct task *t, const struct trace_siginfo *si);
+/*
+ * The same from the siginfo the signal carries (struct linux_siginfo,
+ * abi/linux/signal.h), every field strace shows included: the value of
+ * SI_QUEUE and SI_TIMER, the timer id, SIGIO's band and fd, SIGSYS's.
+ */
+struct linux_siginfo;
+void trace_signal_siginfo(struct task *t, const struct linux_siginfo *info);
 /* Task t dies of sig: "+++ killed by SIGSEGV (core dumped) +++". */
 void trace_killed(struct task *t, int sig, bool core);
 /* trace_signal and then trace_killed: a fatal fault. */

@@ -145,6 +145,11 @@ void trace_format_ret(struct task *t, const u64 a[6], long ret, const struct tra
 		tb_printf(b, "%ld", ret);
 		print_poll_result(&c);
 		break;
+	case RET_signo:
+		tb_printf(b, "%ld (", ret);
+		print_signame(b, (int)ret);
+		tb_putc(b, ')');
+		break;
 	default: tb_printf(b, "%ld", ret); break;
 	}
 }

@@ -12,6 +12,7 @@
 #include "../../abi/linux/sched.h"
 #include "../../abi/linux/misc.h"
 #include "../../abi/linux/signal.h"
+#include "../../abi/linux/signalfd.h"
 
 /* { LINUX_NAME, "NAME" } */
 #define XL(name) { LINUX_##name, #name }
@@ -157,6 +158,9 @@ static const struct xlat grnd_flags[] = {
 	XL(GRND_NONBLOCK), XL(GRND_RANDOM), XL(GRND_INSECURE),
 };
 const struct xlat_table xt_grnd_flags = XLAT_TABLE(grnd_flags, "GRND_???");
+
+static const struct xlat sfd_flags[] = { XL(SFD_CLOEXEC), XL(SFD_NONBLOCK) };
+const struct xlat_table xt_sfd_flags = XLAT_TABLE(sfd_flags, "SFD_???");
 
 static const struct xlat wait_opts[] = {
 	{ 1, "WNOHANG" }, { 2, "WSTOPPED" }, { 4, "WEXITED" }, { 8, "WCONTINUED" },

@@ -120,6 +120,7 @@ extern const struct xlat_table xt_mremap_flags, xt_msync_flags, xt_madvise;
 extern const struct xlat_table xt_clone_flags, xt_whence, xt_clocks, xt_sighow;
 extern const struct xlat_table xt_itimer_which, xt_rlimits, xt_rename_flags;
 extern const struct xlat_table xt_grnd_flags, xt_wait_opts, xt_timer_flags;
+extern const struct xlat_table xt_sfd_flags;
 extern const struct xlat_table xt_fcntl_cmds, xt_arch_codes, xt_prctl_ops, xt_poll_events;
 void print_mmap_flags(struct tbuf *b, u64 v);
 void print_statx_flags(struct tbuf *b, u32 v);
@@ -133,6 +134,9 @@ bool fmt_stack(struct targ *c, u64 v);
 bool fmt_sigreturn_frame(struct targ *c, u64 v);
 /* "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10}" */
 void print_siginfo(struct tbuf *b, const struct trace_siginfo *si);
+struct linux_siginfo;
+void print_linux_siginfo(struct tbuf *b, const struct linux_siginfo *si);
+bool fmt_siginfo(struct targ *c, u64 v);
 
 /* Structs (trace_structs.c, trace_io.c). */
 bool fmt_stat(struct targ *c, u64 v);
@@ -142,6 +146,8 @@ bool fmt_timespec_rem(struct targ *c, u64 v);
 bool fmt_timeval(struct targ *c, u64 v);
 bool fmt_timezone(struct targ *c, u64 v);
 bool fmt_itimerval(struct targ *c, u64 v);
+bool fmt_itimerspec(struct targ *c, u64 v);
+bool fmt_sigevent(struct targ *c, u64 v);
 bool fmt_utsname(struct targ *c, u64 v);
 bool fmt_rlimit(struct targ *c, u64 v);
 bool fmt_sysinfo(struct targ *c, u64 v);

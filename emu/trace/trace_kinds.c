@@ -89,6 +89,7 @@ FLAGS_FMT(fmt_grndflags, xt_grnd_flags, u32)
 FLAGS_FMT(fmt_waitopts, xt_wait_opts, u32)
 FLAGS_FMT(fmt_timerflags, xt_timer_flags, u32)
 FLAGS_FMT(fmt_fdflags, xt_fd_flags, u64)
+FLAGS_FMT(fmt_sfdflags, xt_sfd_flags, u32)
 
 static bool fmt_oflags(struct targ *c, u64 v) { print_open_flags(c->b, (u32)v); return true; }
 static bool fmt_statxflags(struct targ *c, u64 v) { print_statx_flags(c->b, (u32)v); return true; }
@@ -282,10 +283,12 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_socktype] = IN(fmt_socktype), [ARG_sockproto] = IN(fmt_sockproto),
 	[ARG_msgflags] = IN(fmt_msgflags), [ARG_fadvice] = IN(fmt_fadvice),
 	[ARG_futexbitset] = IN(fmt_futexbitset), [ARG_clone_args] = IN(fmt_clone_args),
+	[ARG_sfdflags] = IN(fmt_sfdflags),
 	[ARG_ptr] = IN(fmt_ptr), [ARG_path] = IN(fmt_path), [ARG_str] = IN(fmt_str),
 	[ARG_strarray] = IN(fmt_strarray), [ARG_envp] = IN(fmt_envp),
 	[ARG_buf_in] = IN(fmt_buf_in), [ARG_timespec_in] = IN(fmt_timespec),
 	[ARG_timeval_in] = IN(fmt_timeval), [ARG_itimerval_in] = IN(fmt_itimerval),
+	[ARG_itimerspec_in] = IN(fmt_itimerspec), [ARG_sigevent_in] = IN(fmt_sigevent),
 	[ARG_sigset_in] = IN(fmt_sigset), [ARG_sigaction_in] = IN(fmt_sigaction),
 	[ARG_stack_in] = IN(fmt_stack), [ARG_iovec_in] = IN(fmt_iovec),
 	[ARG_rlimit_in] = IN(fmt_rlimit), [ARG_cpuset_in] = IN(fmt_cpuset),
@@ -298,6 +301,7 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_statx_out] = OUT(fmt_statx), [ARG_timespec_out] = OUT(fmt_timespec),
 	[ARG_timespec_rem] = OUT_ANYWAY(fmt_timespec_rem), [ARG_timeval_out] = OUT(fmt_timeval),
 	[ARG_timezone_out] = OUT(fmt_timezone), [ARG_itimerval_out] = OUT(fmt_itimerval),
+	[ARG_itimerspec_out] = OUT(fmt_itimerspec),
 	[ARG_sigset_out] = OUT(fmt_sigset), [ARG_sigaction_out] = OUT(fmt_sigaction),
 	[ARG_stack_out] = OUT(fmt_stack), [ARG_iovec_out] = OUT_ANYWAY(fmt_iovec),
 	[ARG_utsname_out] = OUT(fmt_utsname), [ARG_rlimit_out] = OUT(fmt_rlimit),
@@ -308,4 +312,5 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_wstatus_out] = OUT(fmt_wstatus), [ARG_rusage_out] = OUT(fmt_rusage),
 	[ARG_termios_out] = OUT(fmt_termios), [ARG_winsize_out] = OUT(fmt_winsize),
 	[ARG_clone_args_out] = OUT_ANYWAY(fmt_clone_args_out),
+	[ARG_siginfo_in] = IN(fmt_siginfo), [ARG_siginfo_out] = OUT(fmt_siginfo),
 };

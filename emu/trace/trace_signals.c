@@ -2,6 +2,8 @@
  * Signals as strace prints them: names, sets ([INT TERM], ~[RTMIN]),
  * struct sigaction, stack_t, rt_sigreturn's frame and siginfo.
  */
+#include <string.h>
+
 #include "trace_internal.h"
 #include "../../abi/linux/signal.h"
 
@@ -166,6 +168,12 @@ static const struct xlat si_codes[] = {
 };
 static const struct xlat_table xt_si_codes = XLAT_TABLE(si_codes, "SI_???");
 
+#define SI_USER_CODE 0
+#define SI_KERNEL_CODE 0x80
+#define SI_TIMER_CODE (-2)
+#define SI_SIGIO_CODE (-5)
+#define SI_TKILL_CODE (-6)
+
 /* Codes of kernel-generated signals, by signal: { sig, code, name }. */
 static const struct {
 	int sig, code;
@@ -182,7 +190,10 @@ static const struct {
 	{ 7, 5, "BUS_MCEERR_AO" }, { 5, 1, "TRAP_BRKPT" }, { 5, 2, "TRAP_TRACE" },
 	{ 5, 3, "TRAP_BRANCH" }, { 5, 4, "TRAP_HWBKPT" }, { 17, 1, "CLD_EXITED" },
 	{ 17, 2, "CLD_KILLED" }, { 17, 3, "CLD_DUMPED" }, { 17, 4, "CLD_TRAPPED" },
-	{ 17, 5, "CLD_STOPPED" }, { 17, 6, "CLD_CONTINUED" },
+	{ 17, 5, "CLD_STOPPED" }, { 17, 6, "CLD_CONTINUED" }, { 29, 1, "POLL_IN" },
+	{ 29, 2, "POLL_OUT" }, { 29, 3, "POLL_MSG" }, { 29, 4, "POLL_ERR" },
+	{ 29, 5, "POLL_PRI" }, { 29, 6, "POLL_HUP" }, { 31, 1, "SYS_SECCOMP" },
+	{ 31, 2, "SYS_USER_DISPATCH" },
 };
 
 static const char *fault_code_name(int sig, int code)
@@ -199,47 +210,154 @@ static bool is_fault_signal(int sig)
 	       sig == LINUX_SIGFPE || sig == LINUX_SIGTRAP;
 }
 
+/* A code strace has no name for is shown in hexadecimal: 0x63, 0xfffffff7. */
 static void print_si_code(struct tbuf *b, int sig, int code)
 {
-	const char *name = code > 0 && code != 0x80 ? fault_code_name(sig, code) : NULL;
+	const char *name = code > 0 && code != SI_KERNEL_CODE ? fault_code_name(sig, code) : NULL;
 
 	if (!name)
 		name = xlat_name(&xt_si_codes, (u32)code);
 	if (name)
 		tb_puts(b, name);
 	else
-		tb_printf(b, "%d", code);
+		tb_printf(b, "%#x", (unsigned)code);
 }
 
-/* SIGCHLD's fields; si_status is a signal for the killed and stopped codes. */
-static void print_sigchld_fields(struct tbuf *b, const struct trace_siginfo *si)
+static void print_sender(struct tbuf *b, const struct linux_siginfo *si)
 {
-	tb_printf(b, ", si_pid=%d, si_uid=%u, si_status=", si->pid, si->uid);
-	if (si->code == 1)
-		tb_printf(b, "%d", si->status);
+	tb_printf(b, ", si_pid=%d, si_uid=%u", si->rt.pid, si->rt.uid);
+}
+
+static void print_sigval(struct tbuf *b, const union linux_sigval *v)
+{
+	tb_printf(b, ", si_int=%d, si_ptr=", v->sival_int);
+	tb_addr(b, v->sival_ptr);
+}
+
+/* The sender, then the value where one was given (SI_QUEUE and the like). */
+static void print_sender_value(struct tbuf *b, const struct linux_siginfo *si)
+{
+	print_sender(b, si);
+	if (si->rt.value.sival_ptr)
+		print_sigval(b, &si->rt.value);
+}
+
+/* SIGCHLD's fields; si_status is a signal but for CLD_EXITED. */
+static void print_sigchld_fields(struct tbuf *b, const struct linux_siginfo *si)
+{
+	tb_printf(b, ", si_pid=%d, si_uid=%u, si_status=", si->chld.pid, si->chld.uid);
+	if (si->si_code == 1)
+		tb_printf(b, "%d", si->chld.status);
 	else
-		print_signame(b, si->status);
-	tb_printf(b, ", si_utime=%lld, si_stime=%lld", (long long)si->utime,
-		  (long long)si->stime);
+		print_signame(b, si->chld.status);
+	tb_printf(b, ", si_utime=%lld, si_stime=%lld", (long long)si->chld.utime,
+		  (long long)si->chld.stime);
 }
 
-void print_siginfo(struct tbuf *b, const struct trace_siginfo *si)
+/* SIGSYS: {si_call_addr=0x..., si_syscall=N, si_arch=AUDIT_ARCH_X86_64} */
+static void print_sigsys_fields(struct tbuf *b, const struct linux_siginfo *si)
 {
+	u64 call_addr;
+	int nr;
+	u32 arch;
+
+	memcpy(&call_addr, si->raw, sizeof(call_addr));
+	memcpy(&nr, si->raw + 8, sizeof(nr));
+	memcpy(&arch, si->raw + 12, sizeof(arch));
+	tb_puts(b, ", si_call_addr=");
+	tb_addr(b, call_addr);
+	tb_printf(b, ", si_syscall=%d, si_arch=", nr);
+	if (arch == 0xc000003eu)
+		tb_puts(b, "AUDIT_ARCH_X86_64");
+	else if (arch == 0x40000003u)
+		tb_puts(b, "AUDIT_ARCH_I386");
+	else
+		tb_printf(b, "%#x /* AUDIT_ARCH_??? */", arch);
+}
+
+/*
+ * The fields strace shows depend on where the signal came from: a code
+ * <= 0 is a process's (kill, tkill, sigqueue, timers), a code > 0 (and
+ * SI_KERNEL) the kernel's, with the fields of that signal.
+ */
+void print_linux_siginfo(struct tbuf *b, const struct linux_siginfo *si)
+{
+	int sig = si->si_signo, code = si->si_code;
+
 	tb_puts(b, "{si_signo=");
-	print_signame(b, si->signo);
+	print_signame(b, sig);
 	tb_puts(b, ", si_code=");
-	print_si_code(b, si->signo, si->code);
-	if (si->err && trace_errno_name(si->err))
-		tb_printf(b, ", si_errno=%s", trace_errno_name(si->err));
-	else if (si->err)
-		tb_printf(b, ", si_errno=%d", si->err);
-	if (si->code == 0 || si->code == -1 || si->code == -6)
-		tb_printf(b, ", si_pid=%d, si_uid=%u", si->pid, si->uid);
-	else if (si->code > 0 && si->code != 0x80 && si->signo == LINUX_SIGCHLD)
-		print_sigchld_fields(b, si);
-	else if (si->code > 0 && si->code != 0x80 && is_fault_signal(si->signo)) {
+	print_si_code(b, sig, code);
+	if (si->si_errno && trace_errno_name(si->si_errno))
+		tb_printf(b, ", si_errno=%s", trace_errno_name(si->si_errno));
+	else if (si->si_errno)
+		tb_printf(b, ", si_errno=%d", si->si_errno);
+	if (code <= 0) {
+		switch (code) {
+		case SI_USER_CODE:
+		case SI_TKILL_CODE:
+			print_sender(b, si);
+			break;
+		case SI_TIMER_CODE:
+			tb_printf(b, ", si_timerid=%#x, si_overrun=%d", (unsigned)si->timer.tid,
+				  si->timer.overrun);
+			print_sigval(b, &si->timer.value);
+			break;
+		case SI_SIGIO_CODE:
+			tb_printf(b, ", si_band=%lld, si_fd=%d", (long long)si->poll.band,
+				  si->poll.fd);
+			break;
+		default:
+			print_sender_value(b, si);
+			break;
+		}
+	} else if (is_fault_signal(sig)) {
 		tb_puts(b, ", si_addr=");
-		tb_addr(b, si->addr);
+		tb_addr(b, si->fault.addr);
+	} else if (sig == LINUX_SIGCHLD) {
+		print_sigchld_fields(b, si);
+	} else if (sig == LINUX_SIGIO) {
+		if (fault_code_name(sig, code))
+			tb_printf(b, ", si_band=%lld, si_fd=%d", (long long)si->poll.band,
+				  si->poll.fd);
+	} else if (sig == LINUX_SIGSYS) {
+		print_sigsys_fields(b, si);
+	} else {
+		print_sender_value(b, si);
 	}
 	tb_putc(b, '}');
+}
+
+/* The kernel's summary as a siginfo: the fields its signal and code use. */
+void print_siginfo(struct tbuf *b, const struct trace_siginfo *ts)
+{
+	struct linux_siginfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = ts->signo;
+	si.si_code = ts->code;
+	si.si_errno = ts->err;
+	if (ts->code <= 0) {
+		si.rt.pid = ts->pid;
+		si.rt.uid = ts->uid;
+	} else if (ts->signo == LINUX_SIGCHLD) {
+		si.chld.pid = ts->pid;
+		si.chld.uid = ts->uid;
+		si.chld.status = ts->status;
+		si.chld.utime = ts->utime;
+		si.chld.stime = ts->stime;
+	} else {
+		si.fault.addr = ts->addr;
+	}
+	print_linux_siginfo(b, &si);
+}
+
+/* A siginfo_t in guest memory (rt_sigqueueinfo, rt_sigtimedwait). */
+bool fmt_siginfo(struct targ *c, u64 v)
+{
+	struct linux_siginfo si;
+
+	if (trace_read(c, &si, v, sizeof(si)))
+		print_linux_siginfo(c->b, &si);
+	return true;
 }

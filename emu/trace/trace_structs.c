@@ -128,6 +128,54 @@ bool fmt_itimerval(struct targ *c, u64 v)
 	return true;
 }
 
+bool fmt_itimerspec(struct targ *c, u64 v)
+{
+	struct linux_timespec it[2]; /* it_interval, it_value */
+
+	if (!trace_read(c, it, v, sizeof(it)))
+		return true;
+	tb_puts(c->b, "{it_interval=");
+	print_timespec(c->b, &it[0]);
+	tb_puts(c->b, ", it_value=");
+	print_timespec(c->b, &it[1]);
+	tb_putc(c->b, '}');
+	return true;
+}
+
+static const struct xlat sigev_notify[] = {
+	{ LINUX_SIGEV_SIGNAL, "SIGEV_SIGNAL" }, { LINUX_SIGEV_NONE, "SIGEV_NONE" },
+	{ LINUX_SIGEV_THREAD, "SIGEV_THREAD" }, { LINUX_SIGEV_THREAD_ID, "SIGEV_THREAD_ID" },
+};
+static const struct xlat_table xt_sigev_notify = XLAT_TABLE(sigev_notify, "SIGEV_???");
+
+/* As strace: sigev_value only when set, the signal by name only for the kinds that send one. */
+bool fmt_sigevent(struct targ *c, u64 v)
+{
+	struct linux_sigevent ev;
+	int n;
+
+	if (!trace_read(c, &ev, v, sizeof(ev)))
+		return true;
+	n = ev.sigev_notify;
+	tb_putc(c->b, '{');
+	if (ev.sigev_value.sival_ptr) {
+		tb_printf(c->b, "sigev_value={sival_int=%d, sival_ptr=", ev.sigev_value.sival_int);
+		tb_addr(c->b, ev.sigev_value.sival_ptr);
+		tb_puts(c->b, "}, ");
+	}
+	tb_puts(c->b, "sigev_signo=");
+	if (n == LINUX_SIGEV_SIGNAL || n == LINUX_SIGEV_THREAD || n == LINUX_SIGEV_THREAD_ID)
+		print_signame(c->b, ev.sigev_signo);
+	else
+		tb_printf(c->b, "%u", (unsigned)ev.sigev_signo);
+	tb_puts(c->b, ", sigev_notify=");
+	print_xval(c->b, &xt_sigev_notify, (u32)n);
+	if (n == LINUX_SIGEV_THREAD_ID)
+		tb_printf(c->b, ", sigev_notify_thread_id=%d", ev.tid);
+	tb_putc(c->b, '}');
+	return true;
+}
+
 static void print_utsfield(struct tbuf *b, const char *name, const char *val)
 {
 	size_t n = strnlen(val, 65);

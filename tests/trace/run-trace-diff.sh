@@ -8,7 +8,8 @@
 #
 # Normalisation, per trace:
 #   - the leading pid column goes, and the traced pid becomes PID where a
-#     call shows it (getpid, gettid, set_tid_address, kill, tgkill, si_pid);
+#     call shows it (getpid, gettid, set_tid_address, kill, tkill, tgkill,
+#     rt_sigqueueinfo, rt_tgsigqueueinfo, si_pid);
 #   - hexadecimal numbers of 8 or more digits become ADDR (stack and mmap
 #     addresses, which differ between any two runs);
 #   - brk lines become "brk(...) = ..." (the heap start is random natively);
@@ -44,7 +45,8 @@ run() {
     shift
     rm -rf "$tmp/work"
     mkdir "$tmp/work"
-    (cd "$tmp/work" && "$@" </dev/null >"$tmp/$tag.out" 2>"$tmp/$tag.err")
+    # (the braces keep the shell's "Terminated" for a guest killed by a signal quiet)
+    { (cd "$tmp/work" && "$@" </dev/null >"$tmp/$tag.out" 2>"$tmp/$tag.err"); } 2>/dev/null
     echo "exit status $?" >"$tmp/$tag.status"
 }
 
@@ -53,7 +55,8 @@ normalise() {
     pid=$(sed -n '1s/^\([0-9][0-9]*\) .*/\1/p' "$1")
     sed -e 's/^[0-9][0-9]* *//' \
         -e "s/^\\(getpid\\|gettid\\|set_tid_address\\)(\\(.*\\)) *= ${pid:-PID}\$/\\1(\\2) = PID/" \
-        -e "s/^\\(t\\{0,1\\}kill\\|tgkill\\)(${pid:-PID}\\b/\\1(PID/" \
+        -e "s/^\\(t\\{0,1\\}kill\\|tgkill\\|rt_sigqueueinfo\\|rt_tgsigqueueinfo\\)(${pid:-PID}\\b/\\1(PID/" \
+        -e "s/^\\(tgkill\\|rt_tgsigqueueinfo\\)(PID, ${pid:-PID}\\b/\\1(PID, PID/" \
         -e "s/si_pid=${pid:-PID}\\b/si_pid=PID/g" \
         -e 's/0x[0-9a-f]\{8,\}/ADDR/g' \
         -e 's/^brk(.*) *= .*/brk(...) = .../' \

@@ -404,6 +404,118 @@ static void test_signal_lines(void)
 		"9     +++ killed by SIGSEGV (core dumped) +++\n");
 }
 
+/* siginfo_t as strace 6.1 prints it, by code and signal (outputs taken from strace). */
+static struct linux_siginfo mk_si(int sig, int code)
+{
+	struct linux_siginfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	return si;
+}
+
+static void test_siginfo_fields_by_code(void)
+{
+	struct linux_siginfo si = mk_si(LINUX_SIGUSR1, -1); /* SI_QUEUE */
+
+	si.rt.pid = 27014;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=27014, si_uid=0}");
+	si.rt.value.sival_ptr = 0xfffffffd;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=27014, si_uid=0, "
+				     "si_int=-3, si_ptr=0xfffffffd}");
+	si.si_code = 0; /* SI_USER: never the value */
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGUSR1, si_code=SI_USER, si_pid=27014, si_uid=0}");
+	si.si_code = -9;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGUSR1, si_code=0xfffffff7, si_pid=27014, si_uid=0, "
+				     "si_int=-3, si_ptr=0xfffffffd}");
+
+	si = mk_si(LINUX_SIGUSR1, -2); /* SI_TIMER: the value always */
+	si.timer.tid = 0x6986;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGUSR1, si_code=SI_TIMER, si_timerid=0x6986, "
+				     "si_overrun=0, si_int=0, si_ptr=NULL}");
+	si = mk_si(LINUX_SIGUSR1, -5); /* SI_SIGIO */
+	si.poll.band = 27014;
+	si.poll.fd = 5;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGUSR1, si_code=SI_SIGIO, si_band=27014, si_fd=5}");
+
+	si = mk_si(LINUX_SIGSEGV, 0x80); /* SI_KERNEL faults show the address */
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGSEGV, si_code=SI_KERNEL, si_addr=NULL}");
+	si.si_code = 0x63;
+	si.fault.addr = 0x69a0;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGSEGV, si_code=0x63, si_addr=0x69a0}");
+	si = mk_si(LINUX_SIGCHLD, 0x80);
+	si.chld.pid = 27040;
+	si.chld.status = 16;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGCHLD, si_code=SI_KERNEL, si_pid=27040, si_uid=0, "
+				     "si_status=SIGSTKFLT, si_utime=0, si_stime=0}");
+	si = mk_si(LINUX_SIGIO, 1);
+	si.poll.band = 27040;
+	si.poll.fd = 4096;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGIO, si_code=POLL_IN, si_band=27040, si_fd=4096}");
+	si.si_code = 0x80;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGIO, si_code=SI_KERNEL}");
+	si = mk_si(LINUX_SIGSYS, 1);
+	si.fault.addr = 0x69a0;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGSYS, si_code=SYS_SECCOMP, si_call_addr=0x69a0, "
+				     "si_syscall=0, si_arch=0 /* AUDIT_ARCH_??? */}");
+	si = mk_si(LINUX_SIGUSR1, 1); /* a code > 0 on another signal: the sender */
+	si.rt.pid = 27040;
+	si.rt.value.sival_ptr = 0x55;
+	print_linux_siginfo(fresh(), &si);
+	CU_ASSERT_STRING_EQUAL(text, "{si_signo=SIGUSR1, si_code=0x1, si_pid=27040, si_uid=0, "
+				     "si_int=85, si_ptr=0x55}");
+}
+
+static void test_lines_for_siginfo_calls(void)
+{
+	struct task t = { .tid = 7 };
+	struct linux_siginfo si = mk_si(LINUX_SIGUSR1, -1);
+	struct linux_sigaction sa = {
+		.handler = 0x401201, .restorer = 0x401cb7,
+		/* musl's SA_RESETHAND through a signed int */
+		.flags = 0xffffffff00000000ULL | LINUX_SA_RESTORER | LINUX_SA_NODEFER |
+			 LINUX_SA_RESETHAND | LINUX_SA_SIGINFO,
+	};
+	u64 usi, usa, uset;
+	u64 set = linux_sigmask(LINUX_SIGUSR2);
+
+	si.rt.pid = 7;
+	si.rt.value.sival_int = 42;
+	usi = put(0, &si, sizeof(si));
+	usa = put(256, &sa, sizeof(sa));
+	uset = put(512, &set, sizeof(set));
+	start_trace();
+	call(&t, 129, 7, LINUX_SIGUSR1, usi, 0, 0);             /* rt_sigqueueinfo */
+	call(&t, 129, 7, LINUX_SIGUSR1, 8, 0, -LINUX_EFAULT);
+	call(&t, 128, uset, usi, 0, 8, LINUX_SIGUSR1);          /* rt_sigtimedwait */
+	call(&t, 128, uset, usi, 0, 8, -LINUX_EAGAIN);
+	call(&t, 13, LINUX_SIGUSR2, usa, 0, 8, 0);
+	CU_ASSERT_STRING_EQUAL(stop_trace(),
+		"7     rt_sigqueueinfo(7, SIGUSR1, {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=7, "
+		"si_uid=0, si_int=42, si_ptr=0x2a}) = 0\n"
+		"7     rt_sigqueueinfo(7, SIGUSR1, 0x8)  = -1 EFAULT (Bad address)\n"
+		"7     rt_sigtimedwait([USR2], {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=7, si_uid=0, "
+		"si_int=42, si_ptr=0x2a}, NULL, 8) = 10 (SIGUSR1)\n"
+		"7     rt_sigtimedwait([USR2], 0x10000, NULL, 8) = -1 EAGAIN (Resource temporarily "
+		"unavailable)\n"
+		"7     rt_sigaction(SIGUSR2, {sa_handler=0x401201, sa_mask=[], sa_flags=SA_RESTORER|"
+		"SA_NODEFER|SA_RESETHAND|SA_SIGINFO|0xffffffff00000000, sa_restorer=0x401cb7}, "
+		"NULL, 8) = 0\n");
+}
+
 static void test_execve_line(void)
 {
 	struct task t = { .tid = 42 };
@@ -505,6 +617,8 @@ int main(void)
 		{ "sigaction_and_rlimit_structs", test_sigaction_and_rlimit_structs },
 		{ "two_tasks_unfinished_and_resumed", test_two_tasks_unfinished_and_resumed },
 		{ "signal_lines", test_signal_lines },
+		{ "siginfo_fields_by_code", test_siginfo_fields_by_code },
+		{ "lines_for_siginfo_calls", test_lines_for_siginfo_calls },
 		{ "execve_line", test_execve_line },
 		{ "stderr_prefix_only_with_several_tasks", test_stderr_prefix_only_with_several_tasks },
 		{ "concurrent_tasks_write_whole_lines", test_concurrent_tasks_write_whole_lines },
