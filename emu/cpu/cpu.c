@@ -48,8 +48,13 @@ static void record_fault(struct task *t, int sig, int code, u64 addr, int access
 	f->code = code;
 	f->addr = addr;
 	f->access = access;
-	f->rip = cpu_get(t, CPU_RIP);
+	f->rip = access < 0 || !t->cpu.block_addr ? cpu_get(t, CPU_RIP) : t->cpu.block_addr;
 	f->rip_exact = access < 0;
+	/* A fetch faults at the instruction itself. */
+	if (access == UC_MEM_FETCH_UNMAPPED || access == UC_MEM_FETCH_PROT) {
+		f->rip = addr;
+		f->rip_exact = true;
+	}
 }
 
 /* The syscall instruction: service the call without leaving uc_emu_start. */
@@ -128,6 +133,8 @@ static void hook_block(uc_engine *uc, u64 addr, u32 size, void *user)
 	struct task *t = user;
 
 	(void)size;
+	/* Chained blocks do not update RIP: a memory fault reads it stale, this is exact. */
+	t->cpu.block_addr = addr;
 	if (atomic_load_explicit(&t->pending, memory_order_relaxed) && !t->cpu.stop_at) {
 		read_stop_regs(uc, t->cpu.stop_regs);
 		t->cpu.stop_at = addr;
@@ -436,6 +443,12 @@ int cpu_init(struct task *t)
 		return -LINUX_ENOMEM;
 	}
 	init_fpu(t);
+	/* The CPU state with no exception in flight (cpu_clear_exception). */
+	if (uc_context_alloc(t->cpu.uc, &t->cpu.pristine) != UC_ERR_OK ||
+	    uc_context_save(t->cpu.uc, t->cpu.pristine) != UC_ERR_OK) {
+		cpu_destroy(t);
+		return -LINUX_ENOMEM;
+	}
 	return 0;
 }
 
@@ -447,6 +460,9 @@ void cpu_destroy(struct task *t)
 	__atomic_store_n(&t->cpu.uc, NULL, __ATOMIC_RELAXED);
 	if (uc)
 		uc_close(uc);
+	if (t->cpu.pristine)
+		uc_context_free(t->cpu.pristine);
+	t->cpu.pristine = NULL;
 	atomic_free_hooks(t);
 	t->cpu.nr_hooks = 0;
 	t->cpu.ram_spacer = false;
@@ -544,6 +560,31 @@ static const int state_regs[] = {
 	UC_X86_REG_XMM0 + 8, UC_X86_REG_XMM0 + 9, UC_X86_REG_XMM0 + 10, UC_X86_REG_XMM0 + 11,
 	UC_X86_REG_XMM0 + 12, UC_X86_REG_XMM0 + 13, UC_X86_REG_XMM0 + 14, UC_X86_REG_XMM0 + 15,
 };
+
+/*
+ * Measured: Unicorn 2.0.1 never clears the CPU's record of the last
+ * exception (QEMU does when it delivers one), so after a #DE the next #DE
+ * is taken as a double fault (UC_HOOK_INTR intno 8) and any exception
+ * after that as a triple fault: uc_emu_start returns UC_ERR_OK at the
+ * faulting instruction, no hook called.  A guest that survives a fault
+ * (a handler) would see its next fault go wrong.  Restoring the context
+ * saved when the engine was made clears it; the user-visible registers
+ * are carried across.
+ */
+void cpu_clear_exception(struct task *t)
+{
+	u8 buf[ARRAY_SIZE(state_regs)][32];
+
+	if (!t->cpu.pristine)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(state_regs); i++) {
+		memset(buf[i], 0, sizeof(buf[i]));
+		uc_reg_read(t->cpu.uc, state_regs[i], buf[i]);
+	}
+	uc_context_restore(t->cpu.uc, t->cpu.pristine);
+	for (size_t i = 0; i < ARRAY_SIZE(state_regs); i++)
+		uc_reg_write(t->cpu.uc, state_regs[i], buf[i]);
+}
 
 void cpu_copy_state(struct task *dst, struct task *src)
 {

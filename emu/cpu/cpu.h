@@ -47,11 +47,13 @@ struct atomic_hook;
 
 struct cpu {
 	uc_engine *uc;
+	uc_context *pristine;    /* the state as made: no exception recorded (cpu_clear_exception) */
 	uc_hook hooks[8];
 	int nr_hooks;
 	bool ram_spacer;         /* the RAM spacer after the first code region is mapped */
 	bool has_run;            /* it has translated guest code (hooks added now need a flush) */
 	u64 stop_at;             /* the block the block hook stopped at, or 0 */
+	u64 block_addr;          /* the block running now (the block hook's last) */
 	u64 stop_regs[24];       /* the registers when it did (cpu.c) */
 	struct cpu_fault fault;
 	/* --smp=atomic: the atomic sites hooked on this engine (the mm's first ones) */
@@ -96,6 +98,8 @@ void atomic_tlb_flush(struct task *t);
  * and the run token exclusively if other engines run.
  */
 bool atomic_code_changed_locked(struct mm_struct *mm, u64 start, u64 end);
+/* Forgets the exception the engine just raised, so the next one is not a double fault. */
+void cpu_clear_exception(struct task *t);
 /* Copies the user-visible registers of src's engine to dst's (clone). */
 void cpu_copy_state(struct task *dst, struct task *src);
 /* CPUID.1:EDX of the engine, for AT_HWCAP. Call before the program runs. */

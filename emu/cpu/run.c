@@ -3,7 +3,9 @@
  * stops itself, turn the reason it stopped into kernel action.  No other
  * thread ever calls uc_* on this engine (docs/unicorn-2.0.1.md, section 2).
  */
+#include <sys/mman.h>
 #include "cpu.h"
+#include "../mm/mm.h"
 #include "../kernel/task.h"
 #include "../kernel/sched.h"
 #include "../../abi/linux/signal.h"
@@ -39,6 +41,30 @@ static void fault_from_uc_error(struct task *t, uc_err err)
 }
 
 /*
+ * The page-fault error code's present bit: kernel addresses are present
+ * (just not the user's); a user page is present once touched, which the
+ * host's own page tables tell for the guest page's host page (mincore).
+ */
+static bool page_present(struct task *t, const struct cpu_fault *f)
+{
+	unsigned char vec = 0;
+	void *host;
+
+	if (f->addr >= 0xffff800000000000ULL)
+		return true;
+	if (f->code != LINUX_SEGV_ACCERR)
+		return false;
+	if (f->access == UC_MEM_FETCH_PROT)
+		return true;
+	mmap_lock(t->mm);
+	host = mm_host_locked(t->mm, f->addr & ~(u64)(PAGE_SIZE - 1));
+	if (host && mincore(host, PAGE_SIZE, &vec))
+		vec = 1;
+	mmap_unlock(t->mm);
+	return host ? vec & 1 : true;
+}
+
+/*
  * What the thread's sigcontext reports of its last fault (Linux's
  * thread.trap_nr, error_code, cr2): the vector, the page-fault error code
  * (user 4, write 2, protection 1, fetch 0x10), the address.
@@ -65,7 +91,8 @@ static void record_thread_fault(struct task *t, const struct cpu_fault *f)
 		}
 		t->fault_trapno = 14;
 		t->fault_cr2 = f->addr;
-		t->fault_err = 4 | (f->code == LINUX_SEGV_ACCERR ? 1 : 0);
+		/* Kernel addresses are present, just not the user's: a protection fault. */
+		t->fault_err = 4 | (page_present(t, f) ? 1 : 0);
 		if (f->access == UC_MEM_WRITE_UNMAPPED || f->access == UC_MEM_WRITE_PROT)
 			t->fault_err |= 2;
 		else if (f->access == UC_MEM_FETCH_UNMAPPED || f->access == UC_MEM_FETCH_PROT)
@@ -88,7 +115,13 @@ static void handle_exit_reason(struct task *t, uc_err err)
 			cpu_set(t, CPU_RIP, rip);
 		}
 	}
+	/* A non-canonical address is #GP on x86-64, not a page fault: SI_KERNEL, no address. */
+	if (f->sig == LINUX_SIGSEGV && f->access >= 0 && (s64)(f->addr << 16) >> 16 != (s64)f->addr) {
+		f->code = LINUX_SI_KERNEL;
+		f->addr = 0;
+	}
 	if (f->sig) {
+		cpu_clear_exception(t);
 		record_thread_fault(t, f);
 		force_sig_fault(t, f->sig, f->code, f->addr);
 		f->sig = 0;

@@ -204,7 +204,7 @@ int setup_rt_frame(struct task *t, int sig, const struct linux_siginfo *info,
 	f.pretcode = ka->restorer;
 	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	f.uc.uc_stack.ss_sp = t->sas.ss_sp;
-	f.uc.uc_stack.ss_flags = sas_ss_flags(t, sp) | (t->sas.ss_flags & LINUX_SS_AUTODISARM);
+	f.uc.uc_stack.ss_flags = t->sas.ss_flags; /* as stored, as Linux's __save_altstack */
 	f.uc.uc_stack.ss_size = t->sas.ss_size;
 	read_gprs(t, &f.uc.uc_mcontext);
 	f.uc.uc_mcontext.cs = USER_CS;
@@ -303,13 +303,13 @@ long do_sigaltstack(struct task *t, const struct linux_stack *ss, struct linux_s
 		if (mode == LINUX_SS_DISABLE) {
 			t->sas.ss_sp = 0;
 			t->sas.ss_size = 0;
-			t->sas.ss_flags = LINUX_SS_DISABLE;
+			t->sas.ss_flags = ss->ss_flags;
 		} else {
 			if (ss->ss_size < LINUX_MINSIGSTKSZ)
 				return -LINUX_ENOMEM;
 			t->sas.ss_sp = ss->ss_sp;
 			t->sas.ss_size = ss->ss_size;
-			t->sas.ss_flags = ss->ss_flags & LINUX_SS_AUTODISARM;
+			t->sas.ss_flags = ss->ss_flags; /* kept as given (uc_stack shows them) */
 		}
 	}
 	return 0;

@@ -41,8 +41,15 @@ static void host_sigbus(int sig, siginfo_t *si, void *uc)
 		t->cpu.fault.sig = LINUX_SIGBUS;
 		t->cpu.fault.code = LINUX_BUS_ADRERR;
 		t->cpu.fault.addr = guest;
-		t->cpu.fault.access = -1;
-		t->cpu.fault.rip_exact = true; /* no instruction to look for */
+		/*
+		 * The engine goes on to the end of the block (the load reads the
+		 * zero page mapped here): the instruction is looked for in the
+		 * block with the registers then, which finds it unless the block
+		 * changed its address registers after it.
+		 */
+		t->cpu.fault.access = UC_MEM_READ;
+		t->cpu.fault.rip = t->cpu.block_addr;
+		t->cpu.fault.rip_exact = false;
 	}
 	task_set_pending(t, TIF_SIGPENDING);
 }
