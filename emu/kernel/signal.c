@@ -113,6 +113,36 @@ void flush_sigqueue(struct sigpending *p)
 	sigqueue_free_all(p, NULL, ~0ULL);
 }
 
+/* Drops p's queued signals of timer id; a signal's bit goes with its last instance. */
+static void drop_timer_locked(struct sigpending *p, struct signal_struct *sg, int id)
+{
+	struct sigqueue **pp = &p->head;
+	linux_sigset_t dropped = 0, kept = 0;
+
+	while (*pp) {
+		struct sigqueue *q = *pp;
+		if (q->info.si_code == LINUX_SI_TIMER && q->info.timer.tid == id) {
+			dropped |= linux_sigmask(q->info.si_signo);
+			*pp = q->next;
+			sg->nr_queued--;
+			free(q);
+		} else {
+			kept |= linux_sigmask(q->info.si_signo);
+			pp = &q->next;
+		}
+	}
+	p->signal &= ~(dropped & ~kept);
+}
+
+void flush_timer_signal(struct task *t, int id)
+{
+	pthread_mutex_lock(&t->sighand->siglock);
+	drop_timer_locked(&t->signal->shared_pending, t->signal, id);
+	for (struct task *o = t->signal->threads; o; o = o->next_thread)
+		drop_timer_locked(&o->sigpending, t->signal, id);
+	pthread_mutex_unlock(&t->sighand->siglock);
+}
+
 /* Every queue of the group: the shared one and each thread's. */
 static void flush_group_locked(struct task *t, linux_sigset_t mask)
 {
@@ -128,6 +158,20 @@ static long queue_locked(struct task *t, struct sigpending *p, const struct linu
 	bool rt = sig >= LINUX_SIGRTMIN;
 	u64 limit = t->signal->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur;
 
+	/*
+	 * A POSIX timer has one signal in flight at most, as Linux's
+	 * preallocated one: expiring again before it is taken counts an
+	 * overrun (si_overrun) instead of queueing another.
+	 */
+	if (info->si_code == LINUX_SI_TIMER && (p->signal & linux_sigmask(sig))) {
+		for (q = p->head; q; q = q->next) {
+			if (q->info.si_code == LINUX_SI_TIMER && q->info.si_signo == sig &&
+			    q->info.timer.tid == info->timer.tid) {
+				q->info.timer.overrun += 1 + info->timer.overrun;
+				return 0;
+			}
+		}
+	}
 	/* Standard signals coalesce: one instance pending at most. */
 	if (!rt && (p->signal & linux_sigmask(sig)))
 		return 0;

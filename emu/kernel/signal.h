@@ -78,6 +78,8 @@ struct wait_slot *signal_wait_slot(struct task *t);
 void do_signal(struct task *t);
 /* The rt_sigreturn call: restores t from the frame at its stack pointer (run loop). */
 void do_rt_sigreturn(struct task *t);
+/* POSIX timer id of t's group was re-armed or deleted: its queued signal goes (timer.c). */
+void flush_timer_signal(struct task *t, int id);
 /* Frees the queues (task and group teardown). */
 void flush_sigqueue(struct sigpending *p);
 /*

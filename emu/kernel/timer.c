@@ -592,6 +592,8 @@ long do_timer_settime(struct task *t, int id, int flags, const struct ktimer_spe
 	if (old)
 		posix_timer_get_locked(tm, old);
 	timer_disarm_locked(tm);
+	/* Linux drops the signal of the old setting if it is still queued (measured on 6.18). */
+	flush_timer_signal(t, id);
 	tm->interval = 0;
 	tm->overrun_last = 0;
 	if (val->value) {
@@ -646,6 +648,8 @@ long do_timer_delete(struct task *t, int id)
 	tm = id < 0 ? NULL : find_timer_locked(t->signal, id);
 	if (tm)
 		timer_free_locked(tm);
+	if (tm)
+		flush_timer_signal(t, id);
 	pthread_mutex_unlock(&ktimers.lock);
 	return tm ? 0 : -LINUX_EINVAL;
 }
