@@ -79,5 +79,73 @@ for mode in atomic turns; do
 	printf '%.2f s on %d host CPUs (native: %s)\n' "$(echo "$(date +%s.%N) - $start" | awk '{print $1 - $3}')" \
 	       "$(nproc)" "$("$work/threads")"
 done
+cat >"$work/signals.c" <<'C'
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+static pthread_t side[3];
+static __thread int me; /* 1, 2, 3: which side thread this is */
+static volatile int fpe_in, int_in, ready;
+static int who(void) { return me; }
+static void on_fpe(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig;
+	fpe_in = si->si_code == FPE_INTDIV ? who() : -1;
+	((ucontext_t *)ucv)->uc_mcontext.gregs[REG_RIP] += 2; /* skip the 2-byte idiv */
+}
+static void on_int(int sig) { (void)sig; int_in = who(); }
+static void *run(void *p)
+{
+	long id = (long)p;
+	sigset_t m;
+	me = (int)id;
+	if (id == 1) { /* divides by zero */
+		volatile int zero = 0, n = 7;
+		__asm__ volatile("cltd; idivl %1" : "+a"(n) : "r"(zero) : "rdx");
+		return NULL;
+	}
+	if (id == 3) { /* the only thread that lets SIGINT through */
+		sigemptyset(&m);
+		sigaddset(&m, SIGINT);
+		pthread_sigmask(SIG_UNBLOCK, &m, NULL);
+	}
+	__atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
+	while (!int_in)
+		usleep(1000);
+	return NULL;
+}
+int main(void)
+{
+	struct sigaction sa;
+	sigset_t m;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fpe;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGFPE, &sa, NULL);
+	signal(SIGINT, on_int);
+	sigemptyset(&m);
+	sigaddset(&m, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &m, NULL); /* main and thread 2 block SIGINT */
+	for (long i = 0; i < 3; i++)
+		pthread_create(&side[i], NULL, run, (void *)(i + 1));
+	while (ready < 2)
+		usleep(1000);
+	kill(getpid(), SIGINT); /* process-directed: one thread that does not block it */
+	for (int i = 0; i < 3; i++)
+		pthread_join(side[i], NULL);
+	printf("SIGFPE ran in thread %d (the divider, 1); kill(SIGINT) ran in thread %d (3)\n",
+	       fpe_in, int_in);
+	return 0;
+}
+C
+gcc -static -O1 -pthread -o "$work/signals" "$work/signals.c"
+step "lxemu --trace=signals.trace signals; grep -- --- signals.trace   (signals routed across threads)"
+"$lxemu" --trace="$work/signals.trace" "$work/signals"
+grep -- '^[0-9]* *---' "$work/signals.trace" || grep -- '---' "$work/signals.trace"
+echo "native: $("$work/signals")"
 step "lxemu --syscalls | tail -1"
 "$lxemu" --syscalls | tail -1
