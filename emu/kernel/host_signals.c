@@ -13,11 +13,16 @@
 #include "task.h"
 #include "signal.h"
 
-/* Signals a terminal, a shell or a user sends to a running program. */
+/*
+ * Signals a terminal, a shell or a user sends to a running program.  Not
+ * SIGTTIN and SIGTTOU: the host terminal sends them to lxemu itself when it
+ * reads or writes the terminal from the background, and blocking them would
+ * turn that stop into EIO; lxemu keeps the guest's choice between stopping
+ * (default) and ignoring them as its own (kernel_host_disposition).
+ */
 static const int forwarded[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH,
-	SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
-	SIGURG,
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH, SIGABRT,
+	SIGTSTP, SIGCONT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGURG,
 };
 
 static struct {
@@ -82,6 +87,13 @@ void kernel_forward_host_signals(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_create(&th, &attr, forwarder, NULL);
 	pthread_attr_destroy(&attr);
+}
+
+void kernel_host_disposition(struct task *t, int sig, u64 handler)
+{
+	if (task_tgid(t) != kconfig.pid_base || (sig != SIGTTIN && sig != SIGTTOU))
+		return;
+	signal(sig, handler == LINUX_SIG_IGN ? SIG_IGN : SIG_DFL);
 }
 
 void kernel_host_stop(struct task *t)

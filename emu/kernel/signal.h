@@ -91,6 +91,8 @@ void kernel_collect_inherited_signals(void);
 void kernel_forward_host_signals(void);
 void kernel_apply_inherited_signals(struct task *t);
 void kernel_host_stop(struct task *t);
+/* The first process set sig's handler: lxemu follows for the terminal's stop signals. */
+void kernel_host_disposition(struct task *t, int sig, u64 handler);
 
 /* Between signal.c, signal_frame.c and the signal calls. */
 struct linux_sigaction;

@@ -33,6 +33,8 @@ long sys_rt_sigaction(struct task *t, int sig, u64 uact, u64 uoact, u64 sigsetsi
 		flush_ignored_signal_locked(t, sig);
 	}
 	pthread_mutex_unlock(&t->sighand->siglock);
+	if (uact)
+		kernel_host_disposition(t, sig, act.handler);
 	if (uoact && copy_to_user(t, uoact, &old, sizeof(old)))
 		return -LINUX_EFAULT;
 	return 0;
