@@ -157,28 +157,6 @@ static long futex_deadline(struct task *t, u64 utime, bool absolute, bool realti
 	return 0;
 }
 
-/* The remaining time to deadline on clk, as an absolute CLOCK_REALTIME time (condvars' clock). */
-static bool realtime_deadline(const struct timespec *deadline, clockid_t clk, struct timespec *rt)
-{
-	struct timespec now;
-
-	clock_gettime(clk, &now);
-	if (now.tv_sec > deadline->tv_sec ||
-	    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
-		return false;
-	clock_gettime(CLOCK_REALTIME, rt);
-	rt->tv_sec += deadline->tv_sec - now.tv_sec;
-	rt->tv_nsec += deadline->tv_nsec - now.tv_nsec;
-	if (rt->tv_nsec < 0) {
-		rt->tv_sec--;
-		rt->tv_nsec += 1000000000;
-	} else if (rt->tv_nsec >= 1000000000) {
-		rt->tv_sec++;
-		rt->tv_nsec -= 1000000000;
-	}
-	return true;
-}
-
 /*
  * Sleeps until woken, the deadline passes, or the task must exit; follows q
  * when a requeue moves it to another bucket.  Called with q->bucket's lock
@@ -209,7 +187,7 @@ static long futex_sleep_locked(struct task *t, struct futex_q *q, const struct t
 		}
 		if (!deadline)
 			pthread_cond_wait(&b->slot.cond, &b->slot.lock);
-		else if (!realtime_deadline(deadline, clk, &rt)) {
+		else if (!deadline_to_realtime(deadline, clk, &rt)) {
 			timed_out = true;
 			break;
 		} else

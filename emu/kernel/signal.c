@@ -18,6 +18,7 @@
 #include <errno.h>
 #include "task.h"
 #include "signal.h"
+#include "ktime.h"
 #include "locking.h"
 #include "../trace/trace.h"
 #include "../../abi/linux/errno.h"
@@ -485,12 +486,15 @@ bool signal_pending(struct task *t)
 
 /* ---- sleeping ---- */
 
-/* The absolute CLOCK_REALTIME time at which a CLOCK_MONOTONIC deadline falls (condvars' clock). */
-static bool deadline_to_realtime(const struct timespec *deadline, struct timespec *rt)
+/*
+ * The absolute CLOCK_REALTIME time at which a deadline on clk falls: what
+ * pthread_cond_timedwait takes.  False once the deadline has passed.
+ */
+bool deadline_to_realtime(const struct timespec *deadline, clockid_t clk, struct timespec *rt)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(clk, &now);
 	if (now.tv_sec > deadline->tv_sec ||
 	    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
 		return false;
@@ -518,10 +522,10 @@ long task_sleep(struct task *t, struct wait_slot *w, const struct timespec *dead
 		ret = -LINUX_EINTR;
 	else if (!deadline)
 		pthread_cond_wait(&w->cond, &w->lock);
-	else if (!deadline_to_realtime(deadline, &rt))
+	else if (!deadline_to_realtime(deadline, CLOCK_MONOTONIC, &rt))
 		ret = -LINUX_ETIMEDOUT;
 	else if (pthread_cond_timedwait(&w->cond, &w->lock, &rt) == ETIMEDOUT)
-		ret = deadline_to_realtime(deadline, &rt) ? 0 : -LINUX_ETIMEDOUT;
+		ret = deadline_to_realtime(deadline, CLOCK_MONOTONIC, &rt) ? 0 : -LINUX_ETIMEDOUT;
 	atomic_store(&t->waiting, NULL);
 	return ret;
 }
