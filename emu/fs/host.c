@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -48,18 +49,75 @@ static long host_wait_ready(struct file *f, short events)
 	}
 }
 
-static long host_read(struct file *f, void *buf, u64 n)
+static bool may_wait(struct file *f)
 {
-	long err = n ? host_wait_ready(f, POLLIN) : 0;
-
-	return err ? err : host_ret(read(f->host_fd, buf, n));
+	return f->host_may_block && !(__atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK);
 }
 
+/* Files that cannot say EAGAIN per call (terminals): the blocking call, once ready. */
+static bool nowait_unsupported(int err)
+{
+	return err == EOPNOTSUPP || err == EINVAL;
+}
+
+/*
+ * A read that may wait: ready first (interruptibly), then a read that
+ * cannot block (RWF_NOWAIT), so another reader taking the data first sends
+ * this one back to waiting instead of blocking it in the host.
+ */
+static long host_read(struct file *f, void *buf, u64 n)
+{
+	struct iovec v = { buf, n };
+	long err;
+
+	if (!n || !may_wait(f))
+		return host_ret(read(f->host_fd, buf, n));
+	for (;;) {
+		if ((err = host_wait_ready(f, POLLIN)))
+			return err;
+		ssize_t r = preadv2(f->host_fd, &v, 1, -1, RWF_NOWAIT);
+		if (r >= 0)
+			return r;
+		if (nowait_unsupported(errno))
+			return host_ret(read(f->host_fd, buf, n));
+		if (errno != EAGAIN)
+			return host_errno_to_linux(errno);
+	}
+}
+
+/*
+ * A write that may wait moves what fits each time the file is ready, so a
+ * signal can interrupt it between pieces: it then returns what was written,
+ * as Linux's pipe_write does.  Readers gone after part of it was written:
+ * that part is the result, and the writer gets SIGPIPE all the same.
+ */
 static long host_write(struct file *f, const void *buf, u64 n)
 {
-	long err = n ? host_wait_ready(f, POLLOUT) : 0;
+	u64 done = 0;
+	long err;
 
-	return err ? err : host_ret(write(f->host_fd, buf, n));
+	if (!n || !may_wait(f))
+		return host_ret(write(f->host_fd, buf, n));
+	while (done < n) {
+		struct iovec v = { (u8 *)buf + done, n - done };
+		if ((err = host_wait_ready(f, POLLOUT)))
+			return done ? (long)done : err;
+		ssize_t r = pwritev2(f->host_fd, &v, 1, -1, RWF_NOWAIT);
+		if (r < 0 && nowait_unsupported(errno))
+			r = write(f->host_fd, v.iov_base, v.iov_len);
+		if (r >= 0) {
+			done += r;
+			continue;
+		}
+		if (errno == EAGAIN)
+			continue;
+		if (!done)
+			return host_errno_to_linux(errno);
+		if (errno == EPIPE && task_current())
+			send_sig_simple(task_current(), LINUX_SIGPIPE, LINUX_SI_USER);
+		break;
+	}
+	return (long)done;
 }
 
 static long host_pread(struct file *f, void *buf, u64 n, s64 pos)

@@ -13,6 +13,7 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
 #include "../../abi/linux/mman.h"
+#include "../../abi/linux/misc.h"
 
 #define RW_CHUNK (256 * 1024)
 
@@ -96,18 +97,51 @@ long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos
 	return transfer_user(t, f, ubuf, count, pos, false);
 }
 
-long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
+/* After a write: mapped copies see it; a write to a pipe without readers gets SIGPIPE. */
+static long write_done(struct task *t, struct file *f, long ret)
 {
-	long ret;
-
-	if (!file_writable(f))
-		return -LINUX_EBADF;
-	if (count == 0)
-		return write_chunk(f, NULL, 0, pos);
-	ret = transfer_user(t, f, ubuf, count, pos, true);
 	if (ret > 0)
 		mm_file_written(t, f);
 	if (ret == -LINUX_EPIPE)
 		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
 	return ret;
+}
+
+long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
+		      s64 pos)
+{
+	u64 total = 0, got = 0;
+	long ret;
+	u8 *buf;
+
+	if (!file_writable(f))
+		return -LINUX_EBADF;
+	for (u64 i = 0; i < vlen; i++)
+		total += iov[i].iov_len;
+	if (total > RW_CHUNK)
+		return -LINUX_E2BIG;
+	if (!total)
+		return write_chunk(f, NULL, 0, pos);
+	if (!(buf = malloc(total)))
+		return -LINUX_ENOMEM;
+	/* Up to the first byte that cannot be read, as the pieces would go. */
+	for (u64 i = 0; i < vlen; i++) {
+		u64 room = user_access_len(t, iov[i].iov_base, iov[i].iov_len, LINUX_PROT_READ);
+		copy_from_user(t, buf + got, iov[i].iov_base, room);
+		got += room;
+		if (room < iov[i].iov_len)
+			break;
+	}
+	ret = got ? write_done(t, f, write_chunk(f, buf, got, pos)) : -LINUX_EFAULT;
+	free(buf);
+	return ret;
+}
+
+long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
+{
+	if (!file_writable(f))
+		return -LINUX_EBADF;
+	if (count == 0)
+		return write_chunk(f, NULL, 0, pos);
+	return write_done(t, f, transfer_user(t, f, ubuf, count, pos, true));
 }

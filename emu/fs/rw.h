@@ -9,5 +9,13 @@ bool file_writable(struct file *f);
 /* pos < 0: at and advancing the file's offset. Returns bytes moved or -errno. */
 long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos);
 long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos);
+/*
+ * writev's data as one write when it fits one transfer (so a pipe gets it
+ * atomically up to PIPE_BUF, as from Linux's writev); -E2BIG when it does
+ * not (the caller writes the pieces).
+ */
+struct linux_iovec;
+long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
+		      s64 pos);
 
 #endif

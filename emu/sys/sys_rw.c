@@ -96,6 +96,13 @@ static long rw_vec(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos, bool wri
 		fput(f);
 		return PTR_ERR(iov);
 	}
+	/* Gathered into one write where it fits one transfer: atomic on a pipe, as on Linux. */
+	if (write && (done = file_writev_user(t, f, iov, vlen, pos)) != -LINUX_E2BIG) {
+		free(iov);
+		fput(f);
+		return done;
+	}
+	done = 0;
 	for (u64 i = 0; i < vlen; i++) {
 		if (!iov[i].iov_len)
 			continue;
