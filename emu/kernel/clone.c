@@ -2,13 +2,16 @@
  * clone and clone3 for threads.  Flags are checked in Linux's order, then
  * each resource is shared or copied (copy_*), the child gets a fresh engine
  * holding the parent's CPU state, and it starts at the instruction after
- * the syscall with rax 0.  Clones that make a new process (fork, vfork,
- * CLONE_VM without CLONE_THREAD) come with the processes issue: -ENOSYS.
+ * the syscall with rax 0.  Without CLONE_THREAD the child is a new process
+ * (fork, vfork, CLONE_VM without CLONE_THREAD): its own signal_struct and
+ * place in the process tree, and handlers, memory, fds and fs info each
+ * shared or copied by their flag.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "task.h"
 #include "locking.h"
+#include "sched.h"
 #include "../mm/mm.h"
 #include "../mm/uaccess.h"
 #include "../fs/file.h"
@@ -39,8 +42,6 @@ static long check_clone_flags(u64 flags)
 		return -LINUX_EINVAL;
 	if (flags & CLONE_NAMESPACES)
 		return -LINUX_EPERM; /* namespaces are not lxemu's to give */
-	if (!(flags & LINUX_CLONE_THREAD))
-		return -LINUX_ENOSYS; /* new processes: the processes issue */
 	return 0;
 }
 
@@ -66,15 +67,72 @@ static int copy_fs(u64 flags, struct task *parent, struct task *child)
 	return child->fs ? 0 : -LINUX_ENOMEM;
 }
 
-/* A thread shares its group's signal_struct, handlers and mm. */
-static void copy_thread_group(struct task *parent, struct task *child)
+/* Handlers: shared with CLONE_SIGHAND, else a copy. */
+static long copy_sighand(u64 flags, struct task *parent, struct task *child)
 {
-	child->signal = parent->signal;
-	child->sighand = parent->sighand;
-	atomic_fetch_add(&child->sighand->count, 1);
-	child->mm = mm_get(parent->mm);
+	if (flags & LINUX_CLONE_SIGHAND) {
+		child->sighand = parent->sighand;
+		atomic_fetch_add(&child->sighand->count, 1);
+		return 0;
+	}
+	if (!(child->sighand = sighand_alloc()))
+		return -LINUX_ENOMEM;
+	pthread_mutex_lock(&parent->sighand->siglock);
+	memcpy(child->sighand->action, parent->sighand->action, sizeof(child->sighand->action));
+	pthread_mutex_unlock(&parent->sighand->siglock);
+	return 0;
+}
+
+/* Memory: shared with CLONE_VM, else a copy (dup_mm). */
+static long copy_mm(u64 flags, struct task *parent, struct task *child)
+{
+	struct mm_struct *mm;
+
+	if (flags & LINUX_CLONE_VM) {
+		child->mm = mm_get(parent->mm);
+		return 0;
+	}
+	mm = dup_mm(parent->mm);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	child->mm = mm;
+	return 0;
+}
+
+/*
+ * The thread group: the parent's with CLONE_THREAD, else a new process
+ * in the parent's process group and session, with its limits and the
+ * exit signal it will send (CLONE_PARENT: the caller's own, as Linux).
+ */
+static long copy_signal(u64 flags, struct task *parent, struct task *child, int tid, int exit_signal)
+{
+	struct signal_struct *sig;
+
 	child->group_leader = parent->group_leader;
+	if (flags & LINUX_CLONE_THREAD) {
+		child->signal = parent->signal;
+		return 0;
+	}
+	if (!(sig = signal_alloc(tid)))
+		return -LINUX_ENOMEM;
+	pthread_mutex_lock(&parent->sighand->siglock);
+	sig->pgid = parent->signal->pgid;
+	sig->sid = parent->signal->sid;
+	memcpy(sig->rlim, parent->signal->rlim, sizeof(sig->rlim));
+	pthread_mutex_unlock(&parent->sighand->siglock);
+	sig->exit_signal = (flags & LINUX_CLONE_PARENT) ? parent->signal->exit_signal : exit_signal;
+	sig->threads = child;
+	child->signal = sig;
+	child->group_leader = child;
+	return 0;
+}
+
+static void copy_task_signal_state(u64 flags, struct task *parent, struct task *child)
+{
 	child->blocked = parent->blocked;
+	/* A fork keeps the alternate stack; a thread or a CLONE_VM child gets none. */
+	if (!(flags & LINUX_CLONE_VM) || (flags & LINUX_CLONE_VFORK))
+		child->sas = parent->sas;
 	task_inherit(child, parent);
 }
 
@@ -112,50 +170,146 @@ static void attach_thread(struct task *parent, struct task *child)
 	pthread_mutex_unlock(&parent->sighand->siglock);
 }
 
-static void free_new_task(struct task *child)
+static void free_new_task(struct task *child, u64 flags)
 {
 	cpu_destroy(child);
 	if (child->files)
 		put_files(child->files);
 	if (child->fs)
 		put_fs(child->fs);
-	if (child->mm) {
+	if (child->mm)
 		mmput(child->mm);
-		atomic_fetch_sub(&child->sighand->count, 1);
-	}
+	if (child->sighand && atomic_fetch_sub(&child->sighand->count, 1) == 1)
+		free(child->sighand);
+	if (child->signal && !(flags & LINUX_CLONE_THREAD))
+		free(child->signal);
 	free(child);
+}
+
+/* vfork: the parent waits until the child lets go of the memory they share (exit). */
+struct vfork_done {
+	atomic_int refs;
+	bool done; /* guarded by slot.lock */
+	struct wait_slot slot;
+};
+
+static void vfork_put(struct vfork_done *v)
+{
+	if (atomic_fetch_sub(&v->refs, 1) == 1) {
+		pthread_mutex_destroy(&v->slot.lock);
+		pthread_cond_destroy(&v->slot.cond);
+		free(v);
+	}
+}
+
+void vfork_complete(struct task *child)
+{
+	struct vfork_done *v = child->vfork_done;
+
+	if (!v)
+		return;
+	child->vfork_done = NULL;
+	pthread_mutex_lock(&v->slot.lock);
+	v->done = true;
+	pthread_cond_broadcast(&v->slot.cond);
+	pthread_mutex_unlock(&v->slot.lock);
+	vfork_put(v);
+}
+
+/* Linux's wait_for_vfork_done: only a fatal signal ends the wait early. */
+static void wait_for_vfork_done(struct task *t, struct vfork_done *v)
+{
+	pthread_mutex_lock(&v->slot.lock);
+	atomic_store(&t->waiting, &v->slot);
+	while (!v->done && !(atomic_load(&t->pending) & TIF_EXIT))
+		pthread_cond_wait(&v->slot.cond, &v->slot.lock);
+	atomic_store(&t->waiting, NULL);
+	pthread_mutex_unlock(&v->slot.lock);
+	vfork_put(v);
 }
 
 static long do_clone(struct task *t, const struct clone_args *a)
 {
+	u64 flags = a->flags;
+	struct vfork_done *vfork = NULL;
 	struct task *child;
-	long err = check_clone_flags(a->flags);
+	long err = check_clone_flags(flags);
 	int tid;
 
 	if (err)
 		return err;
+	/* The namespace's init has no parent to share (Linux: SIGNAL_UNKILLABLE). */
+	if ((flags & LINUX_CLONE_PARENT) && task_tgid(t) == kconfig.pid_base)
+		return -LINUX_EINVAL;
 	if (!(child = task_alloc()))
 		return -LINUX_ENOMEM;
-	copy_thread_group(t, child);
-	if ((err = copy_files(a->flags, t, child)) || (err = copy_fs(a->flags, t, child)) ||
-	    (err = copy_thread(t, child, a->flags, a->stack, a->tls))) {
-		free_new_task(child);
+	tid = child->tid = task_alloc_pid();
+	if ((err = copy_signal(flags, t, child, tid, (int)a->exit_signal)) ||
+	    (err = copy_sighand(flags, t, child)) || (err = copy_mm(flags, t, child)) ||
+	    (err = copy_files(flags, t, child)) || (err = copy_fs(flags, t, child)) ||
+	    (err = copy_thread(t, child, flags, a->stack, a->tls))) {
+		free_new_task(child, flags);
 		return err;
 	}
-	tid = child->tid = task_alloc_pid();
-	if (a->flags & LINUX_CLONE_CHILD_CLEARTID)
+	copy_task_signal_state(flags, t, child);
+	if (flags & LINUX_CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = a->child_tid;
-	if (((a->flags & LINUX_CLONE_PARENT_SETTID) && copy_to_user(t, a->parent_tid, &tid, 4)) ||
-	    ((a->flags & LINUX_CLONE_CHILD_SETTID) && copy_to_user(t, a->child_tid, &tid, 4))) {
-		free_new_task(child);
+	/* The child's tid word is in the child's memory (a copy after fork). */
+	if (((flags & LINUX_CLONE_PARENT_SETTID) && copy_to_user(t, a->parent_tid, &tid, 4)) ||
+	    ((flags & LINUX_CLONE_CHILD_SETTID) && copy_to_user(child, a->child_tid, &tid, 4))) {
+		free_new_task(child, flags);
 		return -LINUX_EFAULT;
 	}
-	mm_threads_begin(t);
-	attach_thread(t, child);
+	if (flags & LINUX_CLONE_VFORK) {
+		if (!(vfork = calloc(1, sizeof(*vfork)))) {
+			free_new_task(child, flags);
+			return -LINUX_ENOMEM;
+		}
+		atomic_init(&vfork->refs, 2);
+		pthread_mutex_init(&vfork->slot.lock, NULL);
+		pthread_cond_init(&vfork->slot.cond, NULL);
+		child->vfork_done = vfork;
+	}
+	if (flags & LINUX_CLONE_VM)
+		mm_threads_begin(t);
+	if (flags & LINUX_CLONE_THREAD) {
+		attach_thread(t, child);
+	} else {
+		tasklist_lock();
+		proc_link_locked(child->signal,
+				 (flags & LINUX_CLONE_PARENT) ? t->signal->parent : t->signal);
+		tasklist_unlock();
+	}
 	task_list_add(child);
 	if (wake_up_new_task(child))
 		panic("cannot start the host thread of task %d", tid);
+	if (vfork) {
+		/* The child runs on the memory the parent holds the turn of: let go meanwhile. */
+		int held = t->run_held;
+		if (held != RUN_NONE)
+			mm_run_release(t);
+		wait_for_vfork_done(t, vfork);
+		if (held == RUN_EXCLUSIVE)
+			mm_run_exclusive(t);
+		else if (held == RUN_SHARED)
+			mm_run_acquire(t);
+	}
 	return tid;
+}
+
+long sys_fork(struct task *t)
+{
+	struct clone_args a = { .exit_signal = LINUX_SIGCHLD };
+
+	return do_clone(t, &a);
+}
+
+long sys_vfork(struct task *t)
+{
+	struct clone_args a = { .flags = LINUX_CLONE_VFORK | LINUX_CLONE_VM,
+				.exit_signal = LINUX_SIGCHLD };
+
+	return do_clone(t, &a);
 }
 
 long sys_clone(struct task *t, u64 flags, u64 unewsp, u64 uparent_tidptr, u64 uchild_tidptr,

@@ -112,6 +112,7 @@ void exit_mm_release(struct task *t)
 	u32 zero = 0;
 
 	exit_robust_list(t);
+	vfork_complete(t);
 	/* pthread_join waits for this word to become 0 and be woken. */
 	if (t->clear_child_tid && atomic_load(&t->mm->users) > 1 &&
 	    !copy_to_user(t, t->clear_child_tid, &zero, 4))

@@ -287,7 +287,8 @@ static bool wants_signal(int sig, struct task *t)
 /* Whom to wake after the siglock is dropped (waking takes other locks). */
 struct wake_plan {
 	struct task *one;
-	bool group;   /* every thread of the group (group exit, stop, continue) */
+	bool group;     /* every thread of the group (group exit, stop, continue) */
+	bool continued; /* a stopped group continues: its parent learns it */
 };
 
 /* Starts the group's death by sig: every thread leaves at its next boundary. */
@@ -354,12 +355,15 @@ static void prepare_signal_locked(struct task *p, int sig, struct wake_plan *w)
 		if (sg->group_stop) {
 			sg->group_stop = false;
 			w->group = true;
+			w->continued = true;
 		}
 	}
 }
 
 static void wake_up_planned(struct task *p, struct wake_plan *w)
 {
+	if (w->continued)
+		notify_parent_stop_locked(p->signal, 0);
 	if (w->group) {
 		wake_thread_group_locked(p->signal);
 	} else if (w->one) {
@@ -648,6 +652,7 @@ void do_signal(struct task *t)
 			pthread_mutex_unlock(&t->sighand->siglock);
 			trace_delivery(t, &info);
 			wake_thread_group(t);
+			notify_parent_stop(t, sig);
 			kernel_host_stop(t);
 			continue;
 		}

@@ -27,6 +27,7 @@ static struct {
 	atomic_int nr_tasks; /* changed under tasks_lock; read without it */
 	/* guarded by tasks_lock */
 	struct task *tasks;
+	struct signal_struct *procs; /* every process, zombies included */
 	int next_pid;
 	bool init_done;
 	int init_status;
@@ -61,6 +62,59 @@ static struct task *find_task_locked(int tid)
 	for (t = kernel.tasks; t && t->tid != tid; t = t->next_task)
 		;
 	return t;
+}
+
+void tasklist_lock(void) { pthread_mutex_lock(&kernel.tasks_lock); }
+void tasklist_unlock(void) { pthread_mutex_unlock(&kernel.tasks_lock); }
+struct signal_struct *procs_locked(void) { return kernel.procs; }
+
+struct task *task_by_tid_locked(int tid) { return find_task_locked(tid); }
+
+struct signal_struct *find_proc_locked(int tgid)
+{
+	struct signal_struct *sg;
+
+	for (sg = kernel.procs; sg && sg->tgid != tgid; sg = sg->next_proc)
+		;
+	return sg;
+}
+
+struct task *proc_task_locked(struct signal_struct *sg)
+{
+	struct task *t;
+
+	for (t = kernel.tasks; t && t->signal != sg; t = t->next_task)
+		;
+	return t;
+}
+
+void proc_link_locked(struct signal_struct *sg, struct signal_struct *parent)
+{
+	sg->next_proc = kernel.procs;
+	kernel.procs = sg;
+	sg->parent = parent;
+	if (parent) {
+		sg->sibling = parent->children;
+		parent->children = sg;
+	}
+}
+
+void release_proc_locked(struct signal_struct *sg)
+{
+	struct signal_struct **pp;
+
+	for (pp = &kernel.procs; *pp && *pp != sg; pp = &(*pp)->next_proc)
+		;
+	if (*pp)
+		*pp = sg->next_proc;
+	if (sg->parent) {
+		for (pp = &sg->parent->children; *pp && *pp != sg; pp = &(*pp)->sibling)
+			;
+		if (*pp)
+			*pp = sg->sibling;
+	}
+	flush_sigqueue(&sg->shared_pending);
+	free(sg);
 }
 
 struct task *find_task_by_tid(int tid)
@@ -334,7 +388,7 @@ static void init_rlimits(struct signal_struct *sig)
 	}
 }
 
-static struct signal_struct *signal_alloc(int tgid)
+struct signal_struct *signal_alloc(int tgid)
 {
 	struct signal_struct *sig = calloc(1, sizeof(*sig));
 
@@ -344,11 +398,14 @@ static struct signal_struct *signal_alloc(int tgid)
 	sig->tgid = sig->pgid = sig->sid = tgid;
 	sig->nr_threads = 1;
 	sig->nr_live = 1;
+	sig->exit_signal = LINUX_SIGCHLD;
+	pthread_mutex_init(&sig->wait_chld.lock, NULL);
+	pthread_cond_init(&sig->wait_chld.cond, NULL);
 	init_rlimits(sig);
 	return sig;
 }
 
-static struct sighand_struct *sighand_alloc(void)
+struct sighand_struct *sighand_alloc(void)
 {
 	struct sighand_struct *sh = calloc(1, sizeof(*sh));
 
@@ -420,6 +477,7 @@ static void put_task_resources(struct task *t, bool last);
 static void free_task_struct(struct task *t)
 {
 	put_task_resources(t, true);
+	free(t->signal);
 	free(t);
 }
 
@@ -447,6 +505,9 @@ struct task *create_init_task(const char *root)
 		t->cpus_mask.bits[c / 64] |= 1ULL << (c % 64);
 	t->signal->threads = t;
 	kernel_apply_inherited_signals(t);
+	pthread_mutex_lock(&kernel.tasks_lock);
+	proc_link_locked(t->signal, NULL);
+	pthread_mutex_unlock(&kernel.tasks_lock);
 	task_list_add(t);
 	return t;
 out_free:
@@ -526,10 +587,15 @@ static void put_task_resources(struct task *t, bool last)
 		put_files(t->files);
 	if (t->mm)
 		mmput(t->mm);
-	if (last) {
-		exit_itimers(t->signal);
-		free(t->signal);
+	if (t->sighand) {
+		pthread_mutex_lock(&t->sighand->siglock);
+		flush_sigqueue(&t->sigpending);
+		pthread_mutex_unlock(&t->sighand->siglock);
+		if (atomic_fetch_sub(&t->sighand->count, 1) == 1)
+			free(t->sighand);
 	}
+	if (last && t->signal)
+		exit_itimers(t->signal);
 }
 
 /* Called by a task's own thread as it leaves the run loop for good. */
@@ -540,21 +606,27 @@ void release_task(struct task *t)
 	int status;
 
 	exit_begin(t);
-	exit_mm_release(t); /* clear_child_tid and robust futexes */
+	exit_mm_release(t); /* clear_child_tid, robust futexes, a vfork parent */
 	last = unlink_thread(t, &status);
 	trace_task_end(t, status);
 	cpu_destroy(t);
+	if (last)
+		exit_itimers(sig); /* before the process can be reaped and freed */
 	pthread_mutex_lock(&kernel.tasks_lock);
 	task_list_del_locked(t);
 	if (last && is_init) {
 		kernel.init_done = true;
 		kernel.init_status = status;
 	}
+	/* The process ends with its last thread: its parent learns it (it may free sig). */
+	if (last)
+		exit_notify_locked(t, status);
 	pthread_cond_broadcast(&kernel.task_exited);
 	pthread_mutex_unlock(&kernel.tasks_lock);
 	if (trace_on)
 		trace_task_free(t);
-	put_task_resources(t, last);
+	t->signal = NULL;
+	put_task_resources(t, false);
 	pthread_mutex_destroy(&t->sync_lock);
 	free(t);
 }

@@ -51,6 +51,19 @@ struct signal_struct {
 	int nr_live; /* threads that have not begun to exit (Linux's signal->live) */
 	struct task *threads; /* linked through task->next_thread */
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
+	/* the process tree, guarded by kernel tasks_lock (tasklist_lock) */
+	struct signal_struct *parent;     /* who waits for it (NULL: outside the guest) */
+	struct signal_struct *children;   /* linked through sibling */
+	struct signal_struct *sibling;
+	struct signal_struct *next_proc;  /* every process, zombies included */
+	int exit_signal;                  /* sent to the parent when it ends (clone's low byte) */
+	bool zombie;                      /* every thread has ended: waits to be reaped */
+	bool is_subreaper;                /* PR_SET_CHILD_SUBREAPER */
+	int wait_status;                  /* a zombie's wait status */
+	int stop_report;                  /* a stop (signal) or continue (-1) for WUNTRACED/WCONTINUED */
+	struct wait_slot wait_chld;       /* its threads wait here for children (wait4, waitid) */
+	unsigned wait_gen;                /* moves on at each change a waiter may want (atomic) */
+
 	struct sigpending shared_pending; /* process-directed signals */
 	struct task *curr_target;         /* where the search for a taker starts (round robin) */
 	bool group_stop;                  /* stopped, or stopping, until SIGCONT */
@@ -124,10 +137,37 @@ struct task {
 	atomic_bool in_host_wait; /* in task_ppoll: task_interrupt must send the host signal */
 
 	/* this task's own, no lock */
+	struct vfork_done *vfork_done; /* a vfork child: its parent waits for exit (clone.c) */
 	u64 clear_child_tid;
 	u64 robust_list, robust_len;
 	struct trace_task_state trace;
 };
+
+/*
+ * The process tree (process.c): the task list's lock also guards every
+ * signal_struct's tree fields.
+ */
+void tasklist_lock(void);
+void tasklist_unlock(void);
+/* The process with this tgid, zombies included, or NULL (tasklist_lock held). */
+struct signal_struct *find_proc_locked(int tgid);
+/* The live task with this tid, or NULL (tasklist_lock held). */
+struct task *task_by_tid_locked(int tid);
+/* A live thread of sg, or NULL if it has none (tasklist_lock held). */
+struct task *proc_task_locked(struct signal_struct *sg);
+/* Every process, for walks (tasklist_lock held; linked through next_proc). */
+struct signal_struct *procs_locked(void);
+/* Adds a new process to the list and its parent's children (tasklist_lock held). */
+void proc_link_locked(struct signal_struct *sg, struct signal_struct *parent);
+/* The last thread of t's process is gone: reparent, notify, zombie or free (release_task). */
+void exit_notify_locked(struct task *t, int status);
+/* Frees a reaped process (tasklist_lock held). */
+void release_proc_locked(struct signal_struct *sg);
+/* The group stopped (sig) or continued (0): its parent learns it (SIGCHLD, wait). */
+void notify_parent_stop(struct task *t, int sig);
+void notify_parent_stop_locked(struct signal_struct *sg, int sig);
+struct signal_struct *signal_alloc(int tgid);
+struct sighand_struct *sighand_alloc(void);
 
 /* Per-process constants the kernel reports (uname, ids). */
 enum { RUN_NONE, RUN_SHARED, RUN_EXCLUSIVE };
@@ -209,6 +249,9 @@ void do_exit(struct task *t, int code);
 void do_group_exit(struct task *t, int exit_status);
 /* Writes the task's "+++ exited/killed +++" trace line for wait status (before it stops counting). */
 void trace_task_end(struct task *t, int status);
+/* A vfork child let go of its parent's memory (exit): the parent goes on (clone.c). */
+struct vfork_done;
+void vfork_complete(struct task *child);
 /* Releases clear_child_tid and the robust futexes of an exiting task (exit.c). */
 void exit_mm_release(struct task *t);
 struct task *task_alloc(void);

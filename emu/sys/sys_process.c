@@ -32,13 +32,6 @@ long sys_exit_group(struct task *t, int code)
 long sys_getpid(struct task *t) { return task_tgid(t); }
 long sys_gettid(struct task *t) { return task_tid(t); }
 
-long sys_getppid(struct task *t)
-{
-	/* The first guest process is its own namespace's init: its parent is outside (0). */
-	(void)t;
-	return 0;
-}
-
 long sys_getpgrp(struct task *t) { return t->signal->pgid; }
 
 long sys_getpgid(struct task *t, int pid)

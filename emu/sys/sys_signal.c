@@ -81,25 +81,47 @@ long sys_rt_sigpending(struct task *t, u64 uset, u64 sigsetsize)
 	return copy_to_user(t, uset, &set, sigsetsize) ? -LINUX_EFAULT : 0;
 }
 
-/* Every guest process is the caller's own until fork lands: -1 reaches none but init. */
+/* info to process sg (a zombie takes nothing, but exists); tasklist_lock held. */
+static long kill_proc_locked(struct signal_struct *sg, const struct linux_siginfo *info)
+{
+	struct task *p = proc_task_locked(sg);
+
+	if (!p || !info->si_signo)
+		return 0;
+	return send_signal_locked(p, info, SIG_TO_GROUP);
+}
+
+/*
+ * kill(2)'s targets: pid > 0 that process (any thread's id names its
+ * process); 0 the caller's process group; -1 every process but init and
+ * the caller's; < -1 the process group -pid.
+ */
 static long kill_info(struct task *t, int pid, const struct linux_siginfo *info)
 {
-	struct task *target = NULL;
+	long ret = -LINUX_ESRCH, r;
 
-	if (pid == -1)
-		return -LINUX_ESRCH; /* all but the caller and init: nobody yet */
-	if (pid == 0 || pid < -1) {
-		if (pid < -1 && -pid != t->signal->pgid)
-			return -LINUX_ESRCH;
-		pid = task_tgid(t);
+	tasklist_lock();
+	if (pid > 0) {
+		struct signal_struct *sg = find_proc_locked(pid);
+		struct task *p = sg ? NULL : task_by_tid_locked(pid);
+		if (p)
+			sg = p->signal;
+		if (sg)
+			ret = kill_proc_locked(sg, info);
+	} else {
+		int pgrp = pid == 0 ? t->signal->pgid : -pid;
+		for (struct signal_struct *sg = procs_locked(); sg; sg = sg->next_proc) {
+			if (pid == -1 ? sg->tgid == kconfig.pid_base || sg == t->signal
+				      : sg->pgid != pgrp)
+				continue;
+			if (sg->zombie && pid == -1)
+				continue;
+			r = kill_proc_locked(sg, info);
+			ret = ret == -LINUX_ESRCH || r == 0 ? r : ret;
+		}
 	}
-	/* kill(2) of any thread's id reaches its whole process, as on Linux. */
-	target = find_task_by_tid(pid);
-	if (!target || target->signal != t->signal)
-		return -LINUX_ESRCH;
-	if (!info->si_signo)
-		return 0;
-	return send_signal_tid(pid, info, SIG_TO_GROUP);
+	tasklist_unlock();
+	return ret;
 }
 
 long sys_kill(struct task *t, int pid, int sig)

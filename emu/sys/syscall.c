@@ -32,7 +32,7 @@ enum mm_change syscall_changes_mm(u64 nr, const u64 *a)
 	case LINUX_NR_munmap: case LINUX_NR_mprotect: case LINUX_NR_mremap:
 	case LINUX_NR_brk: case LINUX_NR_madvise:
 	/* Creating an engine must not race with another engine running (uc_open). */
-	case LINUX_NR_clone: case LINUX_NR_clone3:
+	case LINUX_NR_clone: case LINUX_NR_clone3: case LINUX_NR_fork: case LINUX_NR_vfork:
 		return MM_SHRINKS;
 	default:
 		return MM_NONE;
