@@ -247,7 +247,9 @@ static bool take_locked(struct wait_opts *wo, struct signal_struct *c)
 static long do_wait(struct task *t, struct wait_opts *wo)
 {
 	struct signal_struct *sg = t->signal;
+	bool interrupted = false;
 
+	/* A child's change is taken before a signal that came with it (Linux's order). */
 	for (;;) {
 		bool any = false;
 		unsigned gen;
@@ -268,13 +270,14 @@ static long do_wait(struct task *t, struct wait_opts *wo)
 			return -LINUX_ECHILD;
 		if (wo->options & LINUX_WNOHANG)
 			return 0;
+		if (interrupted)
+			return -LINUX_ERESTARTSYS;
 		pthread_mutex_lock(&sg->wait_chld.lock);
 		long r = 0;
 		while (__atomic_load_n(&sg->wait_gen, __ATOMIC_SEQ_CST) == gen && r != -LINUX_EINTR)
 			r = task_sleep(t, &sg->wait_chld, NULL);
 		pthread_mutex_unlock(&sg->wait_chld.lock);
-		if (r == -LINUX_EINTR)
-			return -LINUX_ERESTARTSYS;
+		interrupted = r == -LINUX_EINTR;
 	}
 }
 

@@ -390,7 +390,8 @@ long send_signal_locked(struct task *p, const struct linux_siginfo *info, enum s
 		return 0; /* dying already: nothing more to do */
 	}
 	prepare_signal_locked(p, sig, &w);
-	if (!sig_ignored_locked(p, sig)) {
+	/* Traced, an ignored signal is still queued and shown when taken, as under strace (ptrace). */
+	if (!sig_ignored_locked(p, sig) || (trace_on && sig != LINUX_SIGKILL)) {
 		ret = queue_locked(p, to == SIG_TO_GROUP ? &p->signal->shared_pending : &p->sigpending, info);
 		if (!ret)
 			complete_signal_locked(p, info, to, &w);
@@ -629,6 +630,7 @@ void do_signal(struct task *t)
 		ka = t->sighand->action[sig - 1];
 		if (ka.handler == LINUX_SIG_IGN) {
 			pthread_mutex_unlock(&t->sighand->siglock);
+			trace_delivery(t, &info);
 			continue;
 		}
 		if (ka.handler != LINUX_SIG_DFL) {
@@ -645,6 +647,7 @@ void do_signal(struct task *t)
 		}
 		if (sig_kernel_ignore(sig)) {
 			pthread_mutex_unlock(&t->sighand->siglock);
+			trace_delivery(t, &info);
 			continue;
 		}
 		if (sig_kernel_stop(sig)) {
