@@ -146,26 +146,21 @@ static void set_task_comm(struct task *t, const char *path)
 	snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : path);
 }
 
-long load_elf_binary(struct task *t, const char *path, char *const argv[], char *const envp[],
-		     const char **why)
+long load_elf_fd(struct task *t, int fd, const char *path, const char *file_path,
+		 char *const argv[], char *const envp[], const char **why)
 {
 	struct elf_info info;
 	struct file *prog;
 	long err;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	*why = NULL;
-	if (fd < 0) {
-		*why = strerror(errno);
-		return host_errno_to_linux(errno);
-	}
 	err = elf_read_info(fd, &info, why);
 	if (err) {
 		close(fd);
 		return err;
 	}
 	/* The VMAs keep references to the program file, as Linux's vm_file does. */
-	prog = host_file_wrap(fd, LINUX_O_RDONLY, kconfig.exe_path ? kconfig.exe_path : path);
+	prog = host_file_wrap(fd, LINUX_O_RDONLY, file_path);
 	if (!prog) {
 		close(fd);
 		elf_info_free(&info);
@@ -183,4 +178,17 @@ long load_elf_binary(struct task *t, const char *path, char *const argv[], char 
 		*why = err == -LINUX_E2BIG ? "argument list too long" : "cannot load program";
 	elf_info_free(&info);
 	return err;
+}
+
+long load_elf_binary(struct task *t, const char *path, char *const argv[], char *const envp[],
+		     const char **why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*why = NULL;
+	if (fd < 0) {
+		*why = strerror(errno);
+		return host_errno_to_linux(errno);
+	}
+	return load_elf_fd(t, fd, path, kconfig.exe_path ? kconfig.exe_path : path, argv, envp, why);
 }

@@ -55,4 +55,12 @@ u64 build_initial_stack(u8 *buf, u64 size, const struct stack_params *sp,
 long load_elf_binary(struct task *t, const char *path, char *const argv[], char *const envp[],
 		     const char **why);
 
+/*
+ * The same from an open host fd (taken over: closed on failure, else kept
+ * by the mappings).  path is what the program was run as (AT_EXECFN, comm),
+ * file_path the absolute guest path of the file (maps, /proc/PID/exe).
+ */
+long load_elf_fd(struct task *t, int fd, const char *path, const char *file_path,
+		 char *const argv[], char *const envp[], const char **why);
+
 #endif

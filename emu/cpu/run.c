@@ -142,6 +142,11 @@ void task_run(struct task *t)
 			task_apply_mm_sync(t);
 		if (pending & TIF_SIGRETURN)
 			do_rt_sigreturn(t);
+		if (pending & TIF_EXEC) {
+			exec_commit(t);
+			if (atomic_load(&t->pending) & TIF_EXIT)
+				break;
+		}
 		if (pending & (TIF_SIGPENDING | TIF_RESTART)) {
 			do_signal(t);
 			if (atomic_load(&t->pending) & TIF_EXIT)

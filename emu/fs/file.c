@@ -67,6 +67,22 @@ void put_files(struct files_struct *files)
 	free(files);
 }
 
+void do_close_on_exec(struct files_struct *files)
+{
+	for (int fd = 0; fd < files->max_fds; fd++) {
+		struct file *f = NULL;
+		pthread_mutex_lock(&files->file_lock);
+		if (files->fd[fd] && files->cloexec[fd]) {
+			f = files->fd[fd];
+			files->fd[fd] = NULL;
+			files->cloexec[fd] = 0;
+		}
+		pthread_mutex_unlock(&files->file_lock);
+		if (f)
+			fput(f);
+	}
+}
+
 struct file *fget(struct task *t, int fd)
 {
 	struct files_struct *files = t->files;

@@ -73,6 +73,8 @@ void put_files(struct files_struct *files);
 struct file *fget(struct task *t, int fd);
 /* A copy of the table for a new process: every file get()-ed (clone without CLONE_FILES). */
 struct files_struct *dup_fd(struct files_struct *old);
+/* execve: closes every descriptor marked close-on-exec. */
+void do_close_on_exec(struct files_struct *files);
 /* Installs f at the lowest free fd >= minfd. Consumes the reference on success. */
 int fd_install_lowest(struct task *t, struct file *f, int minfd, bool cloexec);
 /* Installs f at exactly fd, closing what was there. Consumes the reference. */

@@ -32,6 +32,7 @@ struct wait_slot {
 #define TIF_YIELD (1u << 3)      /* stop at the next block boundary, then go on (a time slice's end) */
 #define TIF_SIGRETURN (1u << 4)  /* rt_sigreturn: restore the frame (run loop, outside the engine) */
 #define TIF_RESTART (1u << 5)    /* the call returned -ERESTART*: restart it or fail it (do_signal) */
+#define TIF_EXEC (1u << 6)       /* execve passed its checks: replace the program (exec.c, run loop) */
 
 /* A CPU set, bit n for CPU n, as sched_setaffinity takes it (--cpus is at most NR_CPUS). */
 #define NR_CPUS 1024
@@ -137,7 +138,8 @@ struct task {
 	atomic_bool in_host_wait; /* in task_ppoll: task_interrupt must send the host signal */
 
 	/* this task's own, no lock */
-	struct vfork_done *vfork_done; /* a vfork child: its parent waits for exit (clone.c) */
+	struct vfork_done *vfork_done; /* a vfork child: its parent waits for exit or exec (clone.c) */
+	struct linux_binprm *exec_pending; /* what execve checked, for exec_commit */
 	u64 clear_child_tid;
 	u64 robust_list, robust_len;
 	struct trace_task_state trace;
@@ -249,6 +251,8 @@ void do_exit(struct task *t, int code);
 void do_group_exit(struct task *t, int exit_status);
 /* Writes the task's "+++ exited/killed +++" trace line for wait status (before it stops counting). */
 void trace_task_end(struct task *t, int status);
+/* Replaces t's program with what execve prepared (run loop, exec.c). */
+void exec_commit(struct task *t);
 /* A vfork child let go of its parent's memory (exit): the parent goes on (clone.c). */
 struct vfork_done;
 void vfork_complete(struct task *child);
