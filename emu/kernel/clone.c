@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "task.h"
 #include "locking.h"
 #include "sched.h"
@@ -21,6 +22,8 @@
 #define CLONE_NAMESPACES (LINUX_CLONE_NEWNS | LINUX_CLONE_NEWCGROUP | LINUX_CLONE_NEWUTS | \
 			  LINUX_CLONE_NEWIPC | LINUX_CLONE_NEWUSER | LINUX_CLONE_NEWPID |       \
 			  LINUX_CLONE_NEWNET)
+
+#define MAX_TASKS 1024
 
 struct clone_args {
 	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
@@ -241,6 +244,14 @@ static long do_clone(struct task *t, const struct clone_args *a)
 	/* The namespace's init has no parent to share (Linux: SIGNAL_UNKILLABLE). */
 	if ((flags & LINUX_CLONE_PARENT) && task_tgid(t) == kconfig.pid_base)
 		return -LINUX_EINVAL;
+	/*
+	 * RLIMIT_NPROC counts the guest's tasks (natively: all of the user's;
+	 * root is exempt there and here).  Past MAX_TASKS engines (about 3 MiB
+	 * each) lxemu says EAGAIN as a full pid space would: a fork bomb ends.
+	 */
+	if (kernel_nr_tasks() >= MAX_TASKS ||
+	    (geteuid() != 0 && (u64)kernel_nr_tasks() >= t->signal->rlim[LINUX_RLIMIT_NPROC].rlim_cur))
+		return -LINUX_EAGAIN;
 	if (!(child = task_alloc()))
 		return -LINUX_ENOMEM;
 	tid = child->tid = task_alloc_pid();

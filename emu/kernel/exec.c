@@ -396,6 +396,10 @@ void exec_commit(struct task *t)
 		do_group_exit_signal(t, LINUX_SIGSEGV, false);
 		return;
 	}
+	tasklist_lock();
+	t->signal->did_exec = true;
+	t->signal->dumpable = 1;
+	tasklist_unlock();
 	x87_install_hooks(t);
 	atomic_install_hooks(t);
 }

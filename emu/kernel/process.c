@@ -14,6 +14,7 @@
  */
 #include <string.h>
 #include <unistd.h>
+#include "syscall_handlers.h"
 #include "task.h"
 #include "signal.h"
 #include "locking.h"
@@ -29,6 +30,13 @@
 #define LINUX_WNOTHREAD 0x20000000
 #define LINUX_WALL 0x40000000
 #define LINUX_WCLONE 0x80000000U
+
+#define LINUX_PR_SET_PDEATHSIG 1
+#define LINUX_PR_GET_PDEATHSIG 2
+#define LINUX_PR_GET_DUMPABLE 3
+#define LINUX_PR_SET_DUMPABLE 4
+#define LINUX_PR_SET_CHILD_SUBREAPER 36
+#define LINUX_PR_GET_CHILD_SUBREAPER 37
 
 #define LINUX_P_ALL 0
 #define LINUX_P_PID 1
@@ -114,6 +122,14 @@ static void forget_original_parent_locked(struct signal_struct *sg)
 
 	for (c = sg->children; c; c = next) {
 		next = c->sibling;
+		/* PR_SET_PDEATHSIG: the child learns its parent is gone. */
+		struct task *ct = c->pdeath_signal && !c->zombie ? proc_task_locked(c) : NULL;
+		if (ct) {
+			struct linux_siginfo info;
+			siginfo_user(&info, c->pdeath_signal, LINUX_SI_USER, NULL);
+			info.rt.pid = sg->tgid;
+			send_signal_locked(ct, &info, SIG_TO_THREAD);
+		}
 		c->parent = reaper;
 		if (reaper) {
 			c->sibling = reaper->children;
@@ -373,4 +389,116 @@ long sys_getppid(struct task *t)
 	ppid = t->signal->parent ? t->signal->parent->tgid : 0;
 	tasklist_unlock();
 	return ppid;
+}
+
+long sys_setpgid(struct task *t, int pid, int pgid)
+{
+	struct signal_struct *me = t->signal, *target;
+	long ret = 0;
+
+	if (pgid < 0)
+		return -LINUX_EINVAL;
+	tasklist_lock();
+	if (!pid)
+		pid = me->tgid;
+	if (!pgid)
+		pgid = pid;
+	target = find_proc_locked(pid);
+	if (!target || (target != me && target->parent != me)) {
+		ret = -LINUX_ESRCH;
+	} else if (target != me && target->did_exec) {
+		ret = -LINUX_EACCES;
+	} else if (target->sid == target->tgid || target->sid != me->sid) {
+		ret = -LINUX_EPERM;
+	} else if (pgid != pid) {
+		/* Joining a group: it must exist in the caller's session. */
+		ret = -LINUX_EPERM;
+		for (struct signal_struct *sg = procs_locked(); sg; sg = sg->next_proc)
+			if (sg->pgid == pgid && sg->sid == me->sid && !sg->zombie)
+				ret = 0;
+	}
+	if (!ret)
+		target->pgid = pgid;
+	tasklist_unlock();
+	return ret;
+}
+
+long sys_setsid(struct task *t)
+{
+	struct signal_struct *me = t->signal;
+	long ret = me->tgid;
+
+	tasklist_lock();
+	/* Not if a process group already has its id (it leads one, or one was named after it). */
+	for (struct signal_struct *sg = procs_locked(); sg; sg = sg->next_proc)
+		if (sg->pgid == me->tgid)
+			ret = -LINUX_EPERM;
+	if (ret > 0)
+		me->sid = me->pgid = me->tgid;
+	tasklist_unlock();
+	return ret;
+}
+
+static long proc_ids(struct task *t, int pid, bool sid)
+{
+	struct signal_struct *sg;
+	long ret;
+
+	tasklist_lock();
+	sg = pid ? find_proc_locked(pid) : t->signal;
+	if (!sg && pid) {
+		struct task *p = task_by_tid_locked(pid);
+		sg = p ? p->signal : NULL;
+	}
+	ret = !sg ? -LINUX_ESRCH : sid ? sg->sid : sg->pgid;
+	tasklist_unlock();
+	return ret;
+}
+
+long sys_getpgid(struct task *t, int pid) { return proc_ids(t, pid, false); }
+long sys_getsid(struct task *t, int pid) { return proc_ids(t, pid, true); }
+
+long prctl_process(struct task *t, int option, u64 arg2)
+{
+	struct signal_struct *sg = t->signal;
+	int v;
+
+	switch (option) {
+	case LINUX_PR_SET_PDEATHSIG:
+		if (arg2 > LINUX_NSIG)
+			return -LINUX_EINVAL;
+		tasklist_lock();
+		sg->pdeath_signal = (int)arg2;
+		tasklist_unlock();
+		return 0;
+	case LINUX_PR_GET_PDEATHSIG:
+		tasklist_lock();
+		v = sg->pdeath_signal;
+		tasklist_unlock();
+		return copy_to_user(t, arg2, &v, sizeof(v)) ? -LINUX_EFAULT : 0;
+	case LINUX_PR_SET_CHILD_SUBREAPER:
+		tasklist_lock();
+		sg->is_subreaper = arg2 != 0;
+		tasklist_unlock();
+		return 0;
+	case LINUX_PR_GET_CHILD_SUBREAPER:
+		tasklist_lock();
+		v = sg->is_subreaper;
+		tasklist_unlock();
+		return copy_to_user(t, arg2, &v, sizeof(v)) ? -LINUX_EFAULT : 0;
+	case LINUX_PR_SET_DUMPABLE:
+		if (arg2 > 1)
+			return -LINUX_EINVAL;
+		tasklist_lock();
+		sg->dumpable = (int)arg2;
+		tasklist_unlock();
+		return 0;
+	case LINUX_PR_GET_DUMPABLE:
+		tasklist_lock();
+		v = sg->dumpable;
+		tasklist_unlock();
+		return v;
+	default:
+		return -LINUX_EINVAL;
+	}
 }

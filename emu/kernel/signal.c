@@ -55,7 +55,8 @@ bool sig_kernel_coredump(int sig)
 /* The core flag of the wait status: set where the guest's RLIMIT_CORE allows a dump. */
 static bool would_dump_core(struct task *t, int sig)
 {
-	return sig_kernel_coredump(sig) && t->signal->rlim[LINUX_RLIMIT_CORE].rlim_cur != 0;
+	return sig_kernel_coredump(sig) && t->signal->rlim[LINUX_RLIMIT_CORE].rlim_cur != 0 &&
+	       t->signal->dumpable;
 }
 
 static u64 handler_of(struct task *t, int sig)

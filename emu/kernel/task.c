@@ -399,6 +399,7 @@ struct signal_struct *signal_alloc(int tgid)
 	sig->nr_threads = 1;
 	sig->nr_live = 1;
 	sig->exit_signal = LINUX_SIGCHLD;
+	sig->dumpable = 1;
 	pthread_mutex_init(&sig->wait_chld.lock, NULL);
 	pthread_cond_init(&sig->wait_chld.cond, NULL);
 	init_rlimits(sig);

@@ -60,6 +60,9 @@ struct signal_struct {
 	int exit_signal;                  /* sent to the parent when it ends (clone's low byte) */
 	bool zombie;                      /* every thread has ended: waits to be reaped */
 	bool is_subreaper;                /* PR_SET_CHILD_SUBREAPER */
+	bool did_exec;                    /* setpgid on it from its parent: EACCES */
+	int pdeath_signal;                /* PR_SET_PDEATHSIG: sent when its parent ends */
+	int dumpable;                     /* PR_SET_DUMPABLE: 0 means no core */
 	int wait_status;                  /* a zombie's wait status */
 	int stop_report;                  /* a stop (signal) or continue (-1) for WUNTRACED/WCONTINUED */
 	struct wait_slot wait_chld;       /* its threads wait here for children (wait4, waitid) */
@@ -168,6 +171,8 @@ void release_proc_locked(struct signal_struct *sg);
 /* The group stopped (sig) or continued (0): its parent learns it (SIGCHLD, wait). */
 void notify_parent_stop(struct task *t, int sig);
 void notify_parent_stop_locked(struct signal_struct *sg, int sig);
+/* prctl's process options (PDEATHSIG, CHILD_SUBREAPER, DUMPABLE): value, 0 or -errno. */
+long prctl_process(struct task *t, int option, u64 arg2);
 struct signal_struct *signal_alloc(int tgid);
 struct sighand_struct *sighand_alloc(void);
 

@@ -34,20 +34,6 @@ long sys_gettid(struct task *t) { return task_tid(t); }
 
 long sys_getpgrp(struct task *t) { return t->signal->pgid; }
 
-long sys_getpgid(struct task *t, int pid)
-{
-	if (pid != 0 && pid != task_tgid(t))
-		return -LINUX_ESRCH;
-	return t->signal->pgid;
-}
-
-long sys_getsid(struct task *t, int pid)
-{
-	if (pid != 0 && pid != task_tgid(t))
-		return -LINUX_ESRCH;
-	return t->signal->sid;
-}
-
 /* Credentials pass through: the guest runs as the user who runs lxemu. */
 long sys_getuid(struct task *t) { (void)t; return getuid(); }
 long sys_geteuid(struct task *t) { (void)t; return geteuid(); }
@@ -262,10 +248,7 @@ long sys_prctl(struct task *t, int option, u64 arg2, u64 arg3, u64 arg4, u64 arg
 	case LINUX_PR_GET_NAME:
 		task_comm_get(task_tid(t), name);
 		return copy_to_user(t, arg2, name, sizeof(name));
-	case LINUX_PR_GET_DUMPABLE:
-		return 1;
 	default:
-		/* The process-control options come with the processes issue. */
-		return -LINUX_EINVAL;
+		return prctl_process(t, option, arg2);
 	}
 }
