@@ -16,6 +16,7 @@
 #include "../mm/mm.h"
 #include "../mm/uaccess.h"
 #include "../fs/file.h"
+#include "../fs/pidfd.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/sched.h"
 
@@ -42,6 +43,9 @@ static long check_clone_flags(u64 flags)
 	if ((flags & LINUX_CLONE_SIGHAND) && !(flags & LINUX_CLONE_VM))
 		return -LINUX_EINVAL;
 	if ((flags & LINUX_CLONE_PIDFD) && (flags & LINUX_CLONE_DETACHED))
+		return -LINUX_EINVAL;
+	/* A pidfd names a process (PIDFD_THREAD is not supported). */
+	if ((flags & LINUX_CLONE_PIDFD) && (flags & LINUX_CLONE_THREAD))
 		return -LINUX_EINVAL;
 	if (flags & CLONE_NAMESPACES)
 		return -LINUX_EPERM; /* namespaces are not lxemu's to give */
@@ -281,6 +285,20 @@ static long do_clone(struct task *t, const struct clone_args *a)
 		pthread_cond_init(&vfork->slot.cond, NULL);
 		child->vfork_done = vfork;
 	}
+	/* CLONE_PIDFD: a close-on-exec pidfd for the child, its number stored for the caller. */
+	if (flags & LINUX_CLONE_PIDFD) {
+		struct file *pf = pidfd_file_alloc(tid, 0);
+		int pfd = pf ? fd_install_lowest(t, pf, 0, true) : -LINUX_ENOMEM;
+		if (pfd < 0 && pf)
+			fput(pf);
+		if (pfd < 0 || copy_to_user(t, a->pidfd, &pfd, 4)) {
+			if (pfd >= 0)
+				close_fd(t, pfd);
+			free(vfork);
+			free_new_task(child, flags);
+			return pfd < 0 ? pfd : -LINUX_EFAULT;
+		}
+	}
 	if (flags & LINUX_CLONE_VM)
 		mm_threads_begin(t);
 	if (flags & LINUX_CLONE_THREAD) {
@@ -330,6 +348,13 @@ long sys_clone(struct task *t, u64 flags, u64 unewsp, u64 uparent_tidptr, u64 uc
 		.flags = flags & ~(u64)LINUX_CSIGNAL, .exit_signal = flags & LINUX_CSIGNAL,
 		.stack = unewsp, .parent_tid = uparent_tidptr, .child_tid = uchild_tidptr, .tls = tls,
 	};
+
+	/* clone(2) returns the pidfd where the parent's tid would go: not both. */
+	if (flags & LINUX_CLONE_PIDFD) {
+		if (flags & LINUX_CLONE_PARENT_SETTID)
+			return -LINUX_EINVAL;
+		a.pidfd = uparent_tidptr;
+	}
 
 	return do_clone(t, &a);
 }

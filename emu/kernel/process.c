@@ -19,6 +19,8 @@
 #include "signal.h"
 #include "locking.h"
 #include "../mm/uaccess.h"
+#include "../fs/file.h"
+#include "../fs/pidfd.h"
 #include "../../abi/linux/errno.h"
 
 #define LINUX_WNOHANG 0x00000001
@@ -41,6 +43,7 @@
 #define LINUX_P_ALL 0
 #define LINUX_P_PID 1
 #define LINUX_P_PGID 2
+#define LINUX_P_PIDFD 3
 
 /* Wakes the threads of sg that wait for children. */
 static void wake_waiters_locked(struct signal_struct *sg)
@@ -356,6 +359,17 @@ long sys_waitid(struct task *t, int which, int upid, u64 uinfop, int options, u6
 		wo.type = LINUX_P_PGID;
 		wo.id = upid ? upid : t->signal->pgid;
 		break;
+	case LINUX_P_PIDFD: {
+		struct file *f = fget(t, upid);
+		int pid = f ? pidfd_pid(f) : -LINUX_EBADF;
+		if (f)
+			fput(f);
+		if (pid < 0)
+			return pid;
+		wo.type = LINUX_P_PID;
+		wo.id = pid;
+		break;
+	}
 	default:
 		return -LINUX_EINVAL;
 	}
