@@ -102,6 +102,7 @@ static long setup_stack(struct task *t, struct elf_info *info, const char *path,
 	/* Arguments and environment may take a quarter of the stack limit, as on Linux. */
 	u64 arg_max = MAX(MIN(t->signal->rlim[LINUX_RLIMIT_STACK].rlim_cur / 4, 1ULL << 30),
 			  STACK_INITIAL_EXPAND);
+	struct stack_strings strs = { 0 };
 	u8 random[16], *host;
 	u64 rsp;
 	long err = 0;
@@ -118,7 +119,7 @@ static long setup_stack(struct task *t, struct elf_info *info, const char *path,
 	mmap_lock(mm);
 	/* Build the stack in the host memory behind its top, then make it a VMA. */
 	host = mm_host_reserve_locked(mm, STACK_TOP - arg_max);
-	rsp = host ? build_initial_stack(host, arg_max, &sp, argv, envp) : 0;
+	rsp = host ? build_initial_stack(host, arg_max, &sp, argv, envp, &strs) : 0;
 	if (rsp) {
 		u64 start = PAGE_ALIGN_DOWN(rsp) - STACK_INITIAL_EXPAND;
 		v = mm_insert_anon_locked(mm, start, STACK_TOP - start,
@@ -128,6 +129,10 @@ static long setup_stack(struct task *t, struct elf_info *info, const char *path,
 		mm_host_release(host, arg_max, false);
 	}
 	mm->start_stack = rsp;
+	mm->arg_start = strs.arg_start;
+	mm->arg_end = strs.arg_end;
+	mm->env_start = strs.env_start;
+	mm->env_end = strs.env_end;
 	mmap_unlock(mm);
 	if (!rsp)
 		return host ? -LINUX_E2BIG : -LINUX_ENOMEM;

@@ -39,13 +39,18 @@ struct stack_params {
 	const char *platform;
 };
 
+/* Where build_initial_stack put the strings (the mm's arg_start.. for /proc/PID/cmdline). */
+struct stack_strings {
+	u64 arg_start, arg_end, env_start, env_end;
+};
+
 /*
  * Lays out strings, argv, envp and auxv into buf, which mirrors the guest
  * range [stack_top - size, stack_top).  Returns the initial RSP, or 0 when
- * it does not fit (E2BIG).
+ * it does not fit (E2BIG).  Fills *strs unless it is NULL.
  */
 u64 build_initial_stack(u8 *buf, u64 size, const struct stack_params *sp,
-			char *const argv[], char *const envp[]);
+			char *const argv[], char *const envp[], struct stack_strings *strs);
 
 /*
  * Loads the program at host path into t (which has an empty mm), builds

@@ -85,8 +85,9 @@ static void push_strings(struct stack_writer *w, char *const v[], int n, u64 *ad
 }
 
 u64 build_initial_stack(u8 *buf, u64 size, const struct stack_params *sp,
-			char *const argv[], char *const envp[])
+			char *const argv[], char *const envp[], struct stack_strings *strs)
 {
+	struct stack_strings where;
 	struct stack_writer w = { buf, sp->stack_top - size, sp->stack_top - 8, false };
 	int argc = count_strings(argv), envc = count_strings(envp);
 	u64 *ptrs = malloc(sizeof(u64) * (argc + envc + 1)), av[2 * 24];
@@ -95,8 +96,11 @@ u64 build_initial_stack(u8 *buf, u64 size, const struct stack_params *sp,
 
 	memset(buf + size - 8, 0, 8);
 	u_execfn = push_string(&w, sp->execfn);
+	where.env_end = w.p;
 	push_strings(&w, envp, envc, ptrs + argc);
+	where.env_start = where.arg_end = w.p;
 	push_strings(&w, argv, argc, ptrs);
+	where.arg_start = w.p;
 	w.p &= ~15ULL;
 	u_platform = push_string(&w, sp->platform);
 	u_random = push_bytes(&w, sp->random, 16);
@@ -121,5 +125,7 @@ u64 build_initial_stack(u8 *buf, u64 size, const struct stack_params *sp,
 	for (int i = 0; i < 2 * nav; i++)
 		put_word(&w, sp_addr + 8 * (3 + argc + envc + i), av[i]);
 	free(ptrs);
+	if (strs)
+		*strs = where;
 	return sp_addr;
 }

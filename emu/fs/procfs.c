@@ -1,10 +1,11 @@
 /*
  * Generated /proc files: /proc/PID/maps from the mm's VMAs, in Linux's exact
- * format, and /proc/PID/comm; /proc/PID/task/TID/ holds the same for each
- * thread, and /proc/PID/task lists the threads (procfs_task.c).  Only the
- * caller's own process is served; other pids are ENOENT so the guest never
- * sees the host's processes.  Everything else in /proc still passes through
- * to the host.
+ * format, /proc/PID/comm, and stat, status and cmdline (procfs_pid.c);
+ * /proc/PID/task/TID/ holds the same for each thread, and /proc/PID/task
+ * lists the threads (procfs_task.c).  Every guest process is served, zombies
+ * included; other pids are ENOENT so the guest never sees the host's
+ * processes.  Everything else in /proc still passes through to the host,
+ * whose /proc listing shows the guest's pids instead of its own (procfs_root.c).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -30,13 +31,7 @@
  */
 #define MAPS_NAME_WIDTH 72
 
-/* Text built the snprintf way: what does not fit is still counted. */
-struct seq_buf {
-	char *buf;
-	size_t size, len;
-};
-
-static void seq_printf(struct seq_buf *s, const char *fmt, ...)
+void seq_printf(struct seq_buf *s, const char *fmt, ...)
 {
 	size_t room = s->len < s->size ? s->size - s->len : 0;
 	va_list ap;
@@ -49,7 +44,7 @@ static void seq_printf(struct seq_buf *s, const char *fmt, ...)
 		s->len += n;
 }
 
-static void seq_putc(struct seq_buf *s, char c)
+void seq_putc(struct seq_buf *s, char c)
 {
 	if (s->len + 1 < s->size) {
 		s->buf[s->len] = c;
@@ -131,7 +126,8 @@ struct proc_file {
 	/* A write of n bytes (NULL: the file is not writable). */
 	long (*store)(struct proc_file *pf, const void *buf, u64 n);
 	struct mm_struct *mm; /* held (mm_get) while the file is open */
-	int tid;              /* the task the file describes */
+	int tgid, tid;        /* the process and task the file describes */
+	enum proc_kind kind;
 	u32 mode;
 	u64 dev, ino;
 	struct timespec ctime;
@@ -178,7 +174,7 @@ static long comm_show(struct proc_file *pf, char **textp, size_t *len)
 {
 	char comm[16];
 
-	if (!task_comm_get(pf->tid, comm))
+	if (!task_comm_get(pf->tid, comm) && !proc_comm_of(pf->tgid, pf->tid, comm))
 		return -LINUX_ESRCH;
 	comm[sizeof(comm) - 1] = '\0';
 	*len = strlen(comm) + 1;
@@ -196,6 +192,12 @@ static long comm_store(struct proc_file *pf, const void *buf, u64 n)
 	if (n)
 		memcpy(comm, buf, MIN(n, sizeof(comm) - 1));
 	return task_comm_set(pf->tid, comm) ? (long)n : -LINUX_ESRCH;
+}
+
+/* stat, status and cmdline: made from the process each time (procfs_pid.c). */
+static long pid_show(struct proc_file *pf, char **textp, size_t *len)
+{
+	return proc_pid_show(pf->kind, pf->tgid, pf->tid, textp, len);
 }
 
 /* Takes a fresh snapshot.  Not under f_lock: show takes mmap_lock. */
@@ -353,10 +355,10 @@ struct proc_path {
 	bool dir; /* ends in "/", "." or "..": must name a directory */
 };
 
-/* What a path names: which entry, of which task. */
+/* What a path names: which entry, of which task of which process. */
 struct proc_target {
 	enum proc_kind kind;
-	int tid;
+	int tgid, tid;
 };
 
 /* Returns false for relative or deeper paths: those are not procfs's. */
@@ -418,6 +420,24 @@ static void note_tgid(struct task *p, void *tgid)
 	*(int *)tgid = task_tgid(p);
 }
 
+/* The process /proc/PID names: a process (zombies too) or a live thread's; 0 if none. */
+static int proc_tgid_of(long pid)
+{
+	struct signal_struct *sg;
+	struct task *p;
+	int tgid = 0;
+
+	if (pid <= 0)
+		return 0;
+	tasklist_lock();
+	if ((sg = find_proc_locked((int)pid)))
+		tgid = sg->tgid;
+	else if ((p = task_by_tid_locked((int)pid)))
+		tgid = task_tgid(p);
+	tasklist_unlock();
+	return tgid;
+}
+
 /* Whether tid is a live thread of t's process (t and the process's own pid always are). */
 static bool proc_own_tid(struct task *t, long tid)
 {
@@ -428,25 +448,37 @@ static bool proc_own_tid(struct task *t, long tid)
 	return tid > 0 && task_with_tid((int)tid, note_tgid, &tgid) && tgid == task_tgid(t);
 }
 
+/* Whether tid is a live thread of process tgid (t's own process: as proc_own_tid). */
+static bool proc_has_tid(struct task *t, int tgid, long tid)
+{
+	int of = 0;
+
+	if (tgid == task_tgid(t))
+		return proc_own_tid(t, tid);
+	return tid > 0 && task_with_tid((int)tid, note_tgid, &of) && of == tgid;
+}
+
 /*
- * Whether component i names a pid directory of t's process: 1 (with *tid
- * set) for "self", its tgid or any of its live tids; -LINUX_ENOENT for any
- * other number; 0 for a name that is no pid.
+ * Whether component i names a pid directory: 1 (with pt's tgid and tid
+ * set) for "self", a guest process (zombies too) or a live thread of one;
+ * -LINUX_ENOENT for any other number; 0 for a name that is no pid.
  */
-static int proc_own_pid(struct task *t, const struct proc_path *pp, int i, int *tid)
+static int proc_pid(struct task *t, const struct proc_path *pp, int i, struct proc_target *pt)
 {
 	long pid;
 
 	if (proc_name_is(pp, i, "self")) {
-		*tid = task_tgid(t);
+		pt->tid = pt->tgid = task_tgid(t);
 		return 1;
 	}
 	if (!pp->len[i] || pp->name[i][0] < '0' || pp->name[i][0] > '9')
 		return 0;
 	pid = proc_number(pp, i);
-	if (!proc_own_tid(t, pid))
+	if (proc_own_tid(t, pid))
+		pt->tgid = task_tgid(t);
+	else if (!(pt->tgid = proc_tgid_of(pid)))
 		return -LINUX_ENOENT;
-	*tid = (int)pid;
+	pt->tid = (int)pid;
 	return 1;
 }
 
@@ -458,6 +490,12 @@ static enum proc_kind proc_entry(const struct proc_path *pp, int i)
 		return PROC_COMM;
 	if (proc_name_is(pp, i, "task"))
 		return PROC_TASK;
+	if (proc_name_is(pp, i, "stat"))
+		return PROC_STAT;
+	if (proc_name_is(pp, i, "status"))
+		return PROC_STATUS;
+	if (proc_name_is(pp, i, "cmdline"))
+		return PROC_CMDLINE;
 	return PROC_NONE;
 }
 
@@ -465,9 +503,10 @@ static enum proc_kind proc_entry(const struct proc_path *pp, int i)
 static int proc_lookup_pid(struct task *t, const struct proc_path *pp, struct proc_target *pt)
 {
 	if (!proc_name_is(pp, 1, "thread-self"))
-		return proc_own_pid(t, pp, 1, &pt->tid);
+		return proc_pid(t, pp, 1, pt);
 	if (pt->kind == PROC_TASK)
 		return -LINUX_ENOENT;
+	pt->tgid = task_tgid(t);
 	pt->tid = task_tid(t);
 	return 1;
 }
@@ -475,7 +514,7 @@ static int proc_lookup_pid(struct task *t, const struct proc_path *pp, struct pr
 /* /proc/{self,PID}/task/TID/ENTRY: only the tids of the process are there. */
 static int proc_lookup_thread(struct task *t, const struct proc_path *pp, struct proc_target *pt)
 {
-	int err = proc_own_pid(t, pp, 1, &pt->tid);
+	int err = proc_pid(t, pp, 1, pt);
 	long tid;
 
 	if (err <= 0)
@@ -483,7 +522,7 @@ static int proc_lookup_thread(struct task *t, const struct proc_path *pp, struct
 	if (pt->kind == PROC_TASK)
 		return -LINUX_ENOENT;
 	tid = proc_number(pp, 3);
-	if (!proc_own_tid(t, tid))
+	if (!proc_has_tid(t, pt->tgid, tid))
 		return -LINUX_ENOENT;
 	pt->tid = (int)tid;
 	return 1;
@@ -498,8 +537,8 @@ static int proc_lookup(struct task *t, const struct proc_path *pp, struct proc_t
 	if (pp->depth < 3 || !proc_name_is(pp, 0, "proc"))
 		return 0;
 	/* /proc/PID/task/X: no host entry may stand in for a thread that is not ours. */
-	if (pp->depth == 4 && proc_name_is(pp, 2, "task") && proc_own_pid(t, pp, 1, &pt->tid) > 0 &&
-	    !proc_own_tid(t, proc_number(pp, 3)))
+	if (pp->depth == 4 && proc_name_is(pp, 2, "task") && proc_pid(t, pp, 1, pt) > 0 &&
+	    !proc_has_tid(t, pt->tgid, proc_number(pp, 3)))
 		return -LINUX_ENOENT;
 	pt->kind = proc_entry(pp, pp->depth - 1);
 	if (pt->kind == PROC_NONE)
@@ -542,13 +581,19 @@ static struct proc_file *proc_file_alloc(struct task *t, const struct proc_targe
 		return NULL;
 	if (pt->kind == PROC_MAPS) {
 		pf->show = maps_show;
-		pf->mm = t->mm ? mm_get(t->mm) : NULL; /* the threads share it */
+		/* the threads share it */
+		pf->mm = pt->tgid == task_tgid(t) ? (t->mm ? mm_get(t->mm) : NULL) : proc_mm_get(pt->tgid);
 		pf->mode = 0444;
-	} else {
+	} else if (pt->kind == PROC_COMM) {
 		pf->show = comm_show;
 		pf->store = comm_store;
 		pf->mode = 0644;
+	} else {
+		pf->show = pid_show;
+		pf->mode = 0444;
 	}
+	pf->kind = pt->kind;
+	pf->tgid = pt->tgid;
 	pf->tid = pt->tid;
 	pf->dev = proc_dev();
 	pf->ino = proc_ino(pt->tid, pt->kind);
@@ -563,7 +608,7 @@ static struct file *proc_file_open(struct task *t, const struct proc_path *pp,
 	struct file *f;
 	long err;
 
-	if ((err = proc_may_open(pp, pt->kind == PROC_MAPS ? 0444 : 0644, flags)))
+	if ((err = proc_may_open(pp, pt->kind == PROC_COMM ? 0644 : 0444, flags)))
 		return ERR_PTR(err);
 	pf = proc_file_alloc(t, pt);
 	if (!pf)
@@ -590,6 +635,6 @@ struct file *procfs_open(struct task *t, const char *path, u32 flags)
 	if (err < 0)
 		return ERR_PTR(err);
 	if (pt.kind == PROC_TASK)
-		return proc_task_dir_open(task_tgid(t), path, flags);
+		return proc_task_dir_open(pt.tgid, path, flags);
 	return proc_file_open(t, &pp, &pt, path, flags);
 }

@@ -1,7 +1,8 @@
 /*
  * The /proc files lxemu generates from its own kernel objects instead of
- * passing them through to the host: for now the caller's /proc/PID/maps,
- * /proc/PID/comm and the /proc/PID/task directory.
+ * passing them through to the host: /proc/PID/maps, comm, stat, status,
+ * cmdline and the /proc/PID/task directory of every guest process, and the
+ * guest's pids in the listing of /proc.
  */
 #ifndef LXEMU_PROCFS_H
 #define LXEMU_PROCFS_H
@@ -23,13 +24,36 @@ long mm_format_maps_locked(struct mm_struct *mm, char *buf, size_t size);
 /*
  * Opens path if it is a /proc file this kernel generates for t.  Returns
  * NULL when it is not one (the caller goes on to the host), an ERR_PTR for
- * an entry of a process other than t's own (ENOENT, never the host's) or a
- * refused open, else a new file holding one reference.
+ * an entry of a pid that is no guest process or thread (ENOENT, never the
+ * host's) or a refused open, else a new file holding one reference.
  */
 struct file *procfs_open(struct task *t, const char *path, u32 flags);
 
-/* Inside procfs (procfs.c, procfs_task.c). */
-enum proc_kind { PROC_NONE, PROC_MAPS, PROC_COMM, PROC_TASK };
+/*
+ * A host directory the guest just opened: if it is the host's /proc, its
+ * listing from now on shows the guest's pids instead of the host's
+ * (procfs_root.c).  Returns 0 or -errno (f is left as it was).
+ */
+long procfs_wrap_host_dir(struct file *f);
+
+/* Inside procfs (procfs.c, procfs_task.c, procfs_pid.c, procfs_root.c). */
+enum proc_kind { PROC_NONE, PROC_MAPS, PROC_COMM, PROC_TASK, PROC_STAT, PROC_STATUS,
+		 PROC_CMDLINE };
+
+/* Text built the snprintf way: what does not fit is still counted. */
+struct seq_buf {
+	char *buf;
+	size_t size, len;
+};
+void seq_printf(struct seq_buf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void seq_putc(struct seq_buf *s, char c);
+
+/* The text of /proc/PID/{stat,status,cmdline} of task tid of process tgid, in a new buffer. */
+long proc_pid_show(enum proc_kind kind, int tgid, int tid, char **text, size_t *len);
+/* The name of task tid of process tgid once the task has gone (a zombie's); false if none. */
+bool proc_comm_of(int tgid, int tid, char name[16]);
+/* A reference (mm_get) to the mm of process tgid, or NULL (a zombie, or none). */
+struct mm_struct *proc_mm_get(int tgid);
 
 /* st_dev of every generated entry: the host's /proc, as a native program sees it. */
 u64 proc_dev(void);

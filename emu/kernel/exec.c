@@ -366,8 +366,11 @@ void exec_commit(struct task *t)
 	mm_run_exclusive(t);
 	cpu_destroy(t);
 	mm_run_release(t);
+	/* Swapped under the task list's lock: /proc readers take a reference under it. */
+	tasklist_lock();
 	old = t->mm;
 	t->mm = mm_alloc();
+	tasklist_unlock();
 	mmput(old);
 	if (!t->mm || cpu_init(t)) {
 		binprm_free(b);
@@ -377,10 +380,12 @@ void exec_commit(struct task *t)
 	mm_run_acquire(t);
 	/* Descriptors: this process's own table from now on, close-on-exec ones closed. */
 	if (atomic_load(&t->files->count) > 1) {
-		struct files_struct *copy = dup_fd(t->files);
+		struct files_struct *copy = dup_fd(t->files), *shared = t->files;
 		if (copy) {
-			put_files(t->files);
+			tasklist_lock();
 			t->files = copy;
+			tasklist_unlock();
+			put_files(shared);
 		}
 	}
 	do_close_on_exec(t->files);

@@ -516,3 +516,14 @@ long prctl_process(struct task *t, int option, u64 arg2)
 		return -LINUX_EINVAL;
 	}
 }
+
+/* Resource usage: accepted, reported as zero (lxemu does not account guest time yet). */
+long sys_getrusage(struct task *t, int who, u64 uru)
+{
+	u8 rusage[144];
+
+	if (who != 0 && who != -1 && who != 1) /* RUSAGE_SELF, _CHILDREN, _THREAD */
+		return -LINUX_EINVAL;
+	memset(rusage, 0, sizeof(rusage));
+	return copy_to_user(t, uru, rusage, sizeof(rusage)) ? -LINUX_EFAULT : 0;
+}

@@ -614,6 +614,8 @@ void release_task(struct task *t)
 	if (last)
 		exit_itimers(sig); /* before the process can be reaped and freed */
 	pthread_mutex_lock(&kernel.tasks_lock);
+	if (t->tid == sig->tgid) /* /proc/PID goes on naming a zombie or a leaderless group */
+		memcpy(sig->comm, t->comm, sizeof(sig->comm));
 	task_list_del_locked(t);
 	if (last && is_init) {
 		kernel.init_done = true;

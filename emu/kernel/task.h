@@ -62,6 +62,7 @@ struct signal_struct {
 	bool is_subreaper;                /* PR_SET_CHILD_SUBREAPER */
 	bool did_exec;                    /* setpgid on it from its parent: EACCES */
 	int pdeath_signal;                /* PR_SET_PDEATHSIG: sent when its parent ends */
+	char comm[16];                    /* its leader's name once the leader has gone (/proc) */
 	int dumpable;                     /* PR_SET_DUMPABLE: 0 means no core */
 	int wait_status;                  /* a zombie's wait status */
 	int stop_report;                  /* a stop (signal) or continue (-1) for WUNTRACED/WCONTINUED */

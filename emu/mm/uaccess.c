@@ -161,6 +161,27 @@ long strncpy_from_user(struct task *t, char *dst, u64 usrc, size_t n)
 	return ret;
 }
 
+size_t access_remote_vm(struct mm_struct *mm, u64 uaddr, void *dst, size_t n)
+{
+	size_t done = 0;
+
+	if (uaddr >= TASK_SIZE)
+		return 0;
+	n = MIN(n, TASK_SIZE - uaddr);
+	mmap_lock(mm);
+	while (done < n) {
+		struct vm_area_struct *v = vma_lookup_locked(mm, uaddr + done);
+		size_t len;
+		if (!v || !(vma_effective_prot(v) & LINUX_PROT_READ))
+			break;
+		len = MIN(n - done, v->vm_end - (uaddr + done));
+		memcpy((u8 *)dst + done, v->host + (uaddr + done - v->vm_start), len);
+		done += len;
+	}
+	mmap_unlock(mm);
+	return done;
+}
+
 long getname(struct task *t, char *dst, u64 upath)
 {
 	long len = strncpy_from_user(t, dst, upath, LINUX_PATH_MAX);

@@ -34,6 +34,13 @@ long futex_atomic_update_user(struct task *t, u64 uaddr, u32 (*fn)(u32 old, void
 			      void *arg, u32 *oldp);
 /* Length of the prefix of [uaddr, uaddr+n) that allows prot (0: none of it). */
 u64 user_access_len(struct task *t, u64 uaddr, u64 n, u32 prot);
+struct mm_struct;
+/*
+ * Copies up to n readable bytes at uaddr of another process's mm (the
+ * caller holds a reference: mm_get) into dst, as Linux's access_remote_vm
+ * for /proc/PID/cmdline.  Returns how many it copied: the readable prefix.
+ */
+size_t access_remote_vm(struct mm_struct *mm, u64 uaddr, void *dst, size_t n);
 /* Copies a path: -LINUX_ENAMETOOLONG past LINUX_PATH_MAX, -LINUX_EFAULT, or its length. */
 long getname(struct task *t, char *dst, u64 upath);
 

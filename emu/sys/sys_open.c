@@ -54,6 +54,11 @@ long do_sys_openat(struct task *t, int dirfd, u64 upath, u32 flags, u32 mode)
 		close(hfd);
 		return -LINUX_ENOMEM;
 	}
+	/* The host's /proc lists the guest's pids, not its own. */
+	if (!strcmp(path, "/proc") && (err = procfs_wrap_host_dir(f))) {
+		fput(f);
+		return err;
+	}
 install:
 	fd = fd_install_lowest(t, f, 0, flags & LINUX_O_CLOEXEC);
 	if (fd < 0)

@@ -2,7 +2,7 @@
  * /proc/PID/maps: Linux's exact line format (expected lines copied from a
  * real /proc/self/maps), [heap] and [stack] naming, snprintf-like lengths,
  * and procfs_open's path forms, refusals and read/seek/stat behaviour, for
- * maps, comm and the /proc/PID/task directory.
+ * maps, comm, stat, status, cmdline and the /proc/PID/task directory.
  */
 #include <string.h>
 #include <unistd.h>
@@ -228,13 +228,29 @@ static void test_procfs_open_refuses_other_pids(void)
 	CU_ASSERT_EQUAL(open_err("/proc/100/task/1/maps", 0), -LINUX_ENOENT);
 	CU_ASSERT_EQUAL(open_err("/proc/1/task/101/maps", 0), -LINUX_ENOENT);
 	CU_ASSERT_EQUAL(open_err("/proc/self/task/7/maps", 0), -LINUX_ENOENT);
+	CU_ASSERT_EQUAL(open_err("/proc/1/status", 0), -LINUX_ENOENT);
+	CU_ASSERT_EQUAL(open_err("/proc/1/stat", 0), -LINUX_ENOENT);
+	CU_ASSERT_EQUAL(open_err("/proc/1/cmdline", 0), -LINUX_ENOENT);
+}
+
+/* stat, status and cmdline: the same pid forms as maps, read-only. */
+static void test_procfs_open_stat_status_cmdline_paths(void)
+{
+	fresh_mm();
+	expect_served("/proc/self/stat");
+	expect_served("/proc/self/status");
+	expect_served("/proc/self/cmdline");
+	expect_served("/proc/thread-self/stat");
+	expect_served("/proc/100/task/101/status");
+	CU_ASSERT_EQUAL(open_err("/proc/self/stat/", 0), -LINUX_ENOTDIR);
+	CU_ASSERT_EQUAL(open_err("/proc/self/cmdline", LINUX_O_WRONLY),
+			geteuid() ? -LINUX_EACCES : 0);
 }
 
 static void test_procfs_open_passes_other_paths_on(void)
 {
 	fresh_mm();
-	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/self/status", 0));
-	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/1/status", 0));
+	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/self/environ", 0));
 	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/cpuinfo", 0));
 	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/sys/maps", 0));
 	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/self/maps/..", 0));
@@ -367,6 +383,7 @@ static const struct unit_test tests[] = {
 	{ "procfs_open_serves_own_maps_paths", test_procfs_open_serves_own_maps_paths },
 	{ "procfs_open_refuses_other_pids", test_procfs_open_refuses_other_pids },
 	{ "procfs_open_passes_other_paths_on", test_procfs_open_passes_other_paths_on },
+	{ "procfs_open_stat_status_cmdline_paths", test_procfs_open_stat_status_cmdline_paths },
 	{ "procfs_open_refuses_like_linux", test_procfs_open_refuses_like_linux },
 	{ "procfs_read_seek_and_stat", test_procfs_read_seek_and_stat },
 	{ "procfs_open_task_dir_and_comm_paths", test_procfs_open_task_dir_and_comm_paths },

@@ -38,7 +38,8 @@ static void test_stack_layout_matches_linux(void)
 {
 	char *argv[] = { "./prog", "a b", NULL }, *envp[] = { "X=1", NULL };
 	struct stack_params sp = params();
-	u64 rsp = build_initial_stack(stack, SIZE, &sp, argv, envp), av;
+	struct stack_strings strs;
+	u64 rsp = build_initial_stack(stack, SIZE, &sp, argv, envp, &strs), av;
 
 	CU_ASSERT_NOT_EQUAL(rsp, 0);
 	CU_ASSERT_EQUAL(rsp % 16, 0);
@@ -66,6 +67,11 @@ static void test_stack_layout_matches_linux(void)
 	CU_ASSERT_EQUAL(word(TOP - 8), 0);
 	/* argument strings sit right below the environment strings */
 	CU_ASSERT_EQUAL(word(rsp + 16) + 4, word(rsp + 32));
+	/* the ranges /proc/PID/cmdline and environ read */
+	CU_ASSERT_EQUAL(strs.arg_start, word(rsp + 8));
+	CU_ASSERT_EQUAL(strs.arg_end, word(rsp + 16) + 4);
+	CU_ASSERT_EQUAL(strs.env_start, word(rsp + 32));
+	CU_ASSERT_EQUAL(strs.env_end, word(rsp + 32) + 4);
 }
 
 static void test_stack_too_small_is_refused(void)
@@ -77,7 +83,7 @@ static void test_stack_too_small_is_refused(void)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
 	sp.stack_top = TOP;
-	CU_ASSERT_EQUAL(build_initial_stack(stack + SIZE - 8192, 8192, &sp, argv, envp), 0);
+	CU_ASSERT_EQUAL(build_initial_stack(stack + SIZE - 8192, 8192, &sp, argv, envp, NULL), 0);
 }
 
 int main(void)
