@@ -28,13 +28,14 @@
 #define MAX_ARG_STRLEN (32 * 4096)  /* one argument or variable (Linux) */
 #define MAX_ARG_STRINGS 0x7fffffff
 #define BINPRM_BUF_SIZE 256         /* what `#!` may take */
-#define MAX_INTERP_DEPTH 4          /* nested interpreters before ELOOP */
+#define MAX_INTERP_DEPTH 5          /* nested `#!` scripts Linux runs; one more is ELOOP */
 #define LINUX_AT_EMPTY_PATH 0x1000
 #define LINUX_AT_SYMLINK_NOFOLLOW 0x100
 
 struct linux_binprm {
 	int fd;             /* the ELF file to load (host) */
-	char *path;         /* as run: AT_EXECFN, comm */
+	char *path;         /* as run: AT_EXECFN, comm (/dev/fd/N/... for execveat) */
+	char *interp;       /* what the next `#!` passes as the script: the path, then each interpreter */
 	char *file_path;    /* the file's absolute guest path (maps) */
 	char **argv, **envp;
 	int argc, envc;
@@ -52,6 +53,7 @@ static void binprm_free(struct linux_binprm *b)
 	if (b->fd >= 0)
 		close(b->fd);
 	free(b->path);
+	free(b->interp);
 	free(b->file_path);
 	strv_free(b->argv, b->argc);
 	strv_free(b->envp, b->envc);
@@ -135,10 +137,32 @@ static long open_exec(struct task *t, int dirfd, const char *path, int flags, in
 	struct path_ref p;
 	struct stat st;
 	int at = flags & (LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW);
-	long err = path_lookup(t, dirfd, path, at, &p);
+	long err;
 	int fd;
 
-	if (err)
+	/* fexecve: the file the descriptor is open on. */
+	if (!path[0] && (flags & LINUX_AT_EMPTY_PATH)) {
+		struct file *f = fget(t, dirfd);
+		char proc[64];
+		if (!f)
+			return -LINUX_EBADF;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->host_fd);
+		fd = f->host_fd >= 0 ? open(proc, O_RDONLY | O_CLOEXEC) : -1;
+		err = fd < 0 ? -LINUX_EACCES : 0;
+		if (!err && (fstat(fd, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))) {
+			close(fd);
+			err = -LINUX_EACCES;
+		}
+		if (!err) {
+			char buf[4096] = "";
+			host_fd_path(fd, buf, sizeof(buf));
+			*abs_path = strdup(buf);
+			*fd_out = fd;
+		}
+		fput(f);
+		return err;
+	}
+	if ((err = path_lookup(t, dirfd, path, at, &p)))
 		return err;
 	fd = openat(p.host_dirfd, p.rel[0] ? p.rel : ".",
 		    O_RDONLY | O_CLOEXEC | ((flags & LINUX_AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
@@ -199,7 +223,7 @@ static long script_argv(struct linux_binprm *b, const char *line, char **interp)
 	nv[n++] = strdup(*interp);
 	if (arg)
 		nv[n++] = strdup(arg);
-	nv[n++] = strdup(b->path);
+	nv[n++] = strdup(b->interp);
 	for (int i = 1; i < b->argc; i++)
 		nv[n++] = b->argv[i];
 	nv[n] = NULL;
@@ -237,11 +261,32 @@ static long do_execveat(struct task *t, int dirfd, u64 upath, u64 uargv, u64 uen
 		err = -LINUX_E2BIG;
 		goto out;
 	}
-	b->path = strdup(path);
+	/* Linux (5.18 on) runs a program given no argv with argv[0] "". */
+	if (!b->argc) {
+		char **nv = realloc(b->argv, 2 * sizeof(*nv));
+		if (!nv || !(nv[0] = strdup(""))) {
+			if (nv)
+				b->argv = nv;
+			err = -LINUX_ENOMEM;
+			goto out;
+		}
+		nv[1] = NULL;
+		b->argv = nv;
+		b->argc = 1;
+	}
+	/* execveat names a file found through a descriptor /dev/fd/N[/path], as Linux. */
+	if (dirfd != LINUX_AT_FDCWD && path[0] != '/') {
+		char name[LINUX_PATH_MAX + 32];
+		snprintf(name, sizeof(name), path[0] ? "/dev/fd/%d/%s" : "/dev/fd/%d", dirfd, path);
+		b->path = strdup(name);
+	} else {
+		b->path = strdup(path);
+	}
+	b->interp = strdup(b->path);
 	for (int depth = 0;; depth++) {
 		char *interp = NULL;
 		ssize_t n;
-		if ((err = open_exec(t, dirfd, depth ? b->argv[0] : path, depth ? 0 : flags, &b->fd,
+		if ((err = open_exec(t, dirfd, depth ? b->interp : path, depth ? 0 : flags, &b->fd,
 				     &b->file_path)))
 			goto out;
 		n = pread(b->fd, head, BINPRM_BUF_SIZE, 0);
@@ -252,14 +297,20 @@ static long do_execveat(struct task *t, int dirfd, u64 upath, u64 uargv, u64 uen
 			err = -LINUX_ELOOP;
 			goto out;
 		}
+		/* A script run through a close-on-exec descriptor: its interpreter could not open it. */
+		if (!depth && dirfd != LINUX_AT_FDCWD && path[0] != '/' && get_close_on_exec(t, dirfd) > 0 &&
+		    !path[0]) {
+			err = -LINUX_ENOENT;
+			goto out;
+		}
 		if ((err = script_argv(b, head, &interp)))
 			goto out;
 		close(b->fd);
 		b->fd = -1;
 		free(b->file_path);
 		b->file_path = NULL;
-		free(b->path);
-		b->path = interp;
+		free(b->interp);
+		b->interp = interp;
 		dirfd = LINUX_AT_FDCWD;
 	}
 	/* The headers now: a bad or dynamic ELF fails here, with the old program still there. */
@@ -301,6 +352,9 @@ static void de_thread(struct task *t)
 	if (alone)
 		return;
 	wake_thread_group(t);
+	/* The others need the turn to close their engines: exec_commit takes it back. */
+	if (t->run_held != RUN_NONE)
+		mm_run_release(t);
 	for (;;) {
 		pthread_mutex_lock(&t->sighand->siglock);
 		alone = sg->nr_threads == 1;

@@ -410,7 +410,7 @@ long sys_setpgid(struct task *t, int pid, int pgid)
 	struct signal_struct *me = t->signal, *target;
 	long ret = 0;
 
-	if (pgid < 0)
+	if (pgid < 0 || pid < 0)
 		return -LINUX_EINVAL;
 	tasklist_lock();
 	if (!pid)

@@ -341,6 +341,12 @@ void kernel_install_interrupt_handler(void)
 
 int task_ppoll(struct task *t, struct pollfd *fds, unsigned long nfds)
 {
+	return task_ppoll_timeout(t, fds, nfds, NULL);
+}
+
+int task_ppoll_timeout(struct task *t, struct pollfd *fds, unsigned long nfds,
+		       const struct timespec *timeout)
+{
 	static _Thread_local sigset_t mask;
 	static _Thread_local bool done;
 
@@ -351,7 +357,7 @@ int task_ppoll(struct task *t, struct pollfd *fds, unsigned long nfds)
 	}
 	/* Published before the check: a sender that misses it has set pending first. */
 	atomic_store(&t->in_host_wait, true);
-	int r = signal_pending(t) ? (errno = EINTR, -1) : ppoll(fds, nfds, NULL, &mask);
+	int r = signal_pending(t) ? (errno = EINTR, -1) : ppoll(fds, nfds, timeout, &mask);
 	atomic_store(&t->in_host_wait, false);
 	return r;
 }
@@ -613,6 +619,13 @@ void release_task(struct task *t)
 	cpu_destroy(t);
 	if (last)
 		exit_itimers(sig); /* before the process can be reaped and freed */
+	/* Descriptors close before the parent can see the zombie (Linux's exit_files). */
+	struct files_struct *files = t->files;
+	pthread_mutex_lock(&kernel.tasks_lock);
+	t->files = NULL;
+	pthread_mutex_unlock(&kernel.tasks_lock);
+	if (files)
+		put_files(files);
 	pthread_mutex_lock(&kernel.tasks_lock);
 	if (t->tid == sig->tgid) /* /proc/PID goes on naming a zombie or a leaderless group */
 		memcpy(sig->comm, t->comm, sizeof(sig->comm));

@@ -250,6 +250,9 @@ void task_wake(struct task *t);
  */
 struct pollfd;
 int task_ppoll(struct task *t, struct pollfd *fds, unsigned long nfds);
+struct timespec;
+int task_ppoll_timeout(struct task *t, struct pollfd *fds, unsigned long nfds,
+		       const struct timespec *timeout);
 /* Breaks t out of a host call it is blocked in (EINTR). */
 void task_interrupt(struct task *t);
 /* Exit paths (exit.c). do_exit ends the calling task; do_group_exit its whole group. */

@@ -166,6 +166,9 @@ static long fcntl_setfl(struct file *f, u32 flags)
 	return 0;
 }
 
+#define LINUX_F_SETPIPE_SZ 1031
+#define LINUX_F_GETPIPE_SZ 1032
+
 static long fcntl_file(struct task *t, int fd, int cmd, u64 arg)
 {
 	struct file *f = fget(t, fd);
@@ -179,6 +182,12 @@ static long fcntl_file(struct task *t, int fd, int cmd, u64 arg)
 		pthread_mutex_unlock(&f->f_lock);
 	} else if (cmd == LINUX_F_SETFL) {
 		ret = fcntl_setfl(f, (u32)arg);
+	} else if ((cmd == LINUX_F_GETPIPE_SZ || cmd == LINUX_F_SETPIPE_SZ) && f->host_may_block &&
+		   f->host_fd >= 0) {
+		/* Pipes are the host's: their size is too (EBADF-free: f holds the fd). */
+		int r = cmd == LINUX_F_GETPIPE_SZ ? fcntl(f->host_fd, F_GETPIPE_SZ)
+						  : fcntl(f->host_fd, F_SETPIPE_SZ, (int)arg);
+		ret = r < 0 ? host_errno_to_linux(errno) : r;
 	}
 	fput(f);
 	return ret;

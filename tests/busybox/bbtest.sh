@@ -60,8 +60,20 @@ make_tree() {
     touch -d "$stamp" tree/sub tree
 }
 
+# bin/: a symlink to busybox for each applet, the shell tests' PATH.
+make_bin() {
+    rm -rf bin
+    mkdir bin
+    for applet in $("$busybox" --list); do
+        ln -s "$busybox" "bin/$applet"
+    done
+}
+
 make_texts
 make_tree
+if [ "$1" = sh ]; then
+    make_bin
+fi
 touch -d "$stamp" words.txt nums.txt colon.txt lorem.txt bin.dat
 set +e
 exec sh "$rundiff" "$lxemu" "$busybox" "$@"

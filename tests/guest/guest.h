@@ -27,7 +27,7 @@ static __attribute__((unused)) const char *errname(int e)
         {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOTEMPTY, "ENOTEMPTY"},
         {ENOSYS, "ENOSYS"}, {ELOOP, "ELOOP"}, {ERANGE, "ERANGE"},
         {EAGAIN, "EAGAIN"}, {EXDEV, "EXDEV"}, {ESRCH, "ESRCH"},
-        {EINTR, "EINTR"},
+        {EINTR, "EINTR"}, {ECHILD, "ECHILD"}, {EBUSY, "EBUSY"}, {EPIPE, "EPIPE"},
     };
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].e == e)
