@@ -444,6 +444,7 @@ void exec_commit(struct task *t)
 	}
 	do_close_on_exec(t->files);
 	flush_signal_handlers(t);
+	exec_posix_timers(t);
 	t->sas.ss_sp = 0;
 	t->sas.ss_size = 0;
 	t->sas.ss_flags = LINUX_SS_DISABLE;

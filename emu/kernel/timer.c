@@ -381,6 +381,22 @@ void exit_itimers(struct signal_struct *sig)
 	pthread_mutex_unlock(&ktimers.lock);
 }
 
+void exec_posix_timers(struct task *t)
+{
+	struct timer_table *tab;
+
+	pthread_mutex_lock(&ktimers.lock);
+	tab = table_of_locked(t->signal, false);
+	for (struct k_itimer *tm = tab ? tab->head : NULL, *next; tm; tm = next) {
+		next = tm->next;
+		if (tm->id >= 0) {
+			flush_timer_signal(t, tm->id);
+			timer_free_locked(tm);
+		}
+	}
+	pthread_mutex_unlock(&ktimers.lock);
+}
+
 /* --- setitimer, getitimer -------------------------------------------------- */
 
 static const int itimer_signo[] = { LINUX_SIGALRM, LINUX_SIGVTALRM, LINUX_SIGPROF };

@@ -37,4 +37,7 @@ long do_timer_delete(struct task *t, int id);
 /* Disarms and frees every timer of a thread group (its signal_struct is freed; sig may be NULL). */
 void exit_itimers(struct signal_struct *sig);
 
+/* execve: the POSIX timers go, setitimer's and alarm's stay (Linux). */
+void exec_posix_timers(struct task *t);
+
 #endif
