@@ -56,6 +56,19 @@ void kernel_apply_inherited_signals(struct task *t)
 	t->blocked = inherited.blocked;
 }
 
+/* The first process's group, or 0 once it is gone. */
+static int guest_init_pgrp(void)
+{
+	struct signal_struct *sg;
+	int pgrp;
+
+	tasklist_lock();
+	sg = find_proc_locked(kconfig.pid_base);
+	pgrp = sg && !sg->zombie ? sg->pgid : 0;
+	tasklist_unlock();
+	return pgrp;
+}
+
 static void *forwarder(void *arg)
 {
 	(void)arg;
@@ -68,6 +81,17 @@ static void *forwarder(void *arg)
 		/* From outside the guest's pid space: si_pid 0, as across a pid namespace. */
 		siginfo_user(&info, sig, LINUX_SI_USER, NULL);
 		info.rt.uid = si.si_uid;
+		/*
+		 * What the terminal sends (Ctrl-C, Ctrl-\, Ctrl-Z, a resize) goes to
+		 * its foreground process group, which holds lxemu: every guest
+		 * process still in the first one's group.  A signal sent to lxemu's
+		 * pid goes to the first process.
+		 */
+		if (si.si_code == SI_KERNEL || sig == SIGWINCH) {
+			int pgrp = guest_init_pgrp();
+			if (pgrp > 0 && !kill_pgrp_info(pgrp, &info))
+				continue;
+		}
 		send_signal_tid(kconfig.pid_base, &info, SIG_TO_GROUP);
 	}
 	return NULL;

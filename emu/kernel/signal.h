@@ -42,6 +42,8 @@ enum sig_target {
 long send_signal_tid(int tid, const struct linux_siginfo *info, enum sig_target to);
 /* The same for a task the caller holds alive under the task list's lock (task_with_tid). */
 long send_signal_locked(struct task *p, const struct linux_siginfo *info, enum sig_target to);
+/* info to every process of process group pgrp: 0 or -ESRCH (kill(-pgrp)). */
+long kill_pgrp_info(int pgrp, const struct linux_siginfo *info);
 /* A siginfo as kill(2) and tkill(2) fill it: si_code, sender's tgid and uid. */
 void siginfo_user(struct linux_siginfo *info, int sig, int code, struct task *sender);
 

@@ -124,6 +124,21 @@ static long kill_info(struct task *t, int pid, const struct linux_siginfo *info)
 	return ret;
 }
 
+long kill_pgrp_info(int pgrp, const struct linux_siginfo *info)
+{
+	long ret = -LINUX_ESRCH, r;
+
+	tasklist_lock();
+	for (struct signal_struct *sg = procs_locked(); sg; sg = sg->next_proc) {
+		if (sg->pgid != pgrp)
+			continue;
+		r = kill_proc_locked(sg, info);
+		ret = ret == -LINUX_ESRCH || r == 0 ? r : ret;
+	}
+	tasklist_unlock();
+	return ret;
+}
+
 long sys_kill(struct task *t, int pid, int sig)
 {
 	struct linux_siginfo info;
