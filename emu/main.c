@@ -40,6 +40,8 @@ static void usage(FILE *out)
 		"  --syscalls       list every x86-64 system call and how well lxemu supports it\n"
 		"  --stats          at exit, print each task's engine region and VMA counts\n"
 		"  --stop-storm=US  testing: stop and restart the engine every US microseconds\n"
+		"  --max-tasks=N    at most N guest threads and processes at once (default 1024;\n"
+		"                   fork and clone then fail with EAGAIN)\n"
 		"  --help           show this help\n\n"
 		"lxemu exits with the program's exit status; if the program dies of a signal,\n"
 		"lxemu dies of the same signal. Its own errors exit with 125 (usage, internal),\n"
@@ -61,6 +63,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "smp", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "stop-storm", required_argument, NULL, 'T' },
+		{ "max-tasks", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,6 +97,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'T':
 			kconfig.stop_storm_us = atoi(optarg);
+			break;
+		case 'M':
+			kconfig.max_tasks = atoi(optarg);
+			if (kconfig.max_tasks < 1 || kconfig.max_tasks > 65536) {
+				fprintf(stderr, "lxemu: --max-tasks: expected a number from 1 to 65536\n");
+				exit(EXIT_LXEMU_ERROR);
+			}
 			break;
 		case 's':
 			syscall_print_coverage(stdout);

@@ -24,8 +24,6 @@
 			  LINUX_CLONE_NEWIPC | LINUX_CLONE_NEWUSER | LINUX_CLONE_NEWPID |       \
 			  LINUX_CLONE_NEWNET)
 
-#define MAX_TASKS 1024
-
 struct clone_args {
 	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 	u64 set_tid, set_tid_size, cgroup;
@@ -177,6 +175,20 @@ static void attach_thread(struct task *parent, struct task *child)
 	pthread_mutex_unlock(&parent->sighand->siglock);
 }
 
+static void free_new_task(struct task *child, u64 flags);
+static void fork_done_locked(struct task *t, struct task *child);
+
+/* A failed clone: the child goes, and a fork in progress is over. */
+static void clone_failed(struct task *t, struct task *child, u64 flags)
+{
+	if (!(flags & LINUX_CLONE_THREAD)) {
+		tasklist_lock();
+		fork_done_locked(t, NULL);
+		tasklist_unlock();
+	}
+	free_new_task(child, flags);
+}
+
 static void free_new_task(struct task *child, u64 flags)
 {
 	cpu_destroy(child);
@@ -235,6 +247,27 @@ static void wait_for_vfork_done(struct task *t, struct vfork_done *v)
 	vfork_put(v);
 }
 
+/*
+ * The fork is over (linked, or failed: child NULL).  Signals sent to the
+ * parent's whole group meanwhile go to the child too, as Linux's
+ * multiprocess signals do: either it was in the group when they were sent
+ * or it gets them now.  Caller holds the task list's lock.
+ */
+static void fork_done_locked(struct task *t, struct task *child)
+{
+	linux_sigset_t sigs = t->signal->fork_sigs;
+
+	if (--t->signal->forking == 0)
+		t->signal->fork_sigs = 0;
+	for (int sig = 1; child && sig <= LINUX_NSIG; sig++) {
+		struct linux_siginfo info;
+		if (!(sigs & linux_sigmask(sig)))
+			continue;
+		siginfo_user(&info, sig, LINUX_SI_USER, NULL);
+		send_signal_locked(child, &info, SIG_TO_GROUP);
+	}
+}
+
 static long do_clone(struct task *t, const struct clone_args *a)
 {
 	u64 flags = a->flags;
@@ -250,20 +283,25 @@ static long do_clone(struct task *t, const struct clone_args *a)
 		return -LINUX_EINVAL;
 	/*
 	 * RLIMIT_NPROC counts the guest's tasks (natively: all of the user's;
-	 * root is exempt there and here).  Past MAX_TASKS engines (about 3 MiB
+	 * root is exempt there and here).  Past --max-tasks engines (about 3 MiB
 	 * each) lxemu says EAGAIN as a full pid space would: a fork bomb ends.
 	 */
-	if (kernel_nr_tasks() >= MAX_TASKS ||
+	if (kernel_nr_tasks() >= kconfig.max_tasks ||
 	    (geteuid() != 0 && (u64)kernel_nr_tasks() >= t->signal->rlim[LINUX_RLIMIT_NPROC].rlim_cur))
 		return -LINUX_EAGAIN;
 	if (!(child = task_alloc()))
 		return -LINUX_ENOMEM;
+	if (!(flags & LINUX_CLONE_THREAD)) {
+		tasklist_lock();
+		t->signal->forking++;
+		tasklist_unlock();
+	}
 	tid = child->tid = task_alloc_pid();
 	if ((err = copy_signal(flags, t, child, tid, (int)a->exit_signal)) ||
 	    (err = copy_sighand(flags, t, child)) || (err = copy_mm(flags, t, child)) ||
 	    (err = copy_files(flags, t, child)) || (err = copy_fs(flags, t, child)) ||
 	    (err = copy_thread(t, child, flags, a->stack, a->tls))) {
-		free_new_task(child, flags);
+		clone_failed(t, child, flags);
 		return err;
 	}
 	copy_task_signal_state(flags, t, child);
@@ -272,12 +310,12 @@ static long do_clone(struct task *t, const struct clone_args *a)
 	/* The child's tid word is in the child's memory (a copy after fork). */
 	if (((flags & LINUX_CLONE_PARENT_SETTID) && copy_to_user(t, a->parent_tid, &tid, 4)) ||
 	    ((flags & LINUX_CLONE_CHILD_SETTID) && copy_to_user(child, a->child_tid, &tid, 4))) {
-		free_new_task(child, flags);
+		clone_failed(t, child, flags);
 		return -LINUX_EFAULT;
 	}
 	if (flags & LINUX_CLONE_VFORK) {
 		if (!(vfork = calloc(1, sizeof(*vfork)))) {
-			free_new_task(child, flags);
+			clone_failed(t, child, flags);
 			return -LINUX_ENOMEM;
 		}
 		atomic_init(&vfork->refs, 2);
@@ -295,7 +333,7 @@ static long do_clone(struct task *t, const struct clone_args *a)
 			if (pfd >= 0)
 				close_fd(t, pfd);
 			free(vfork);
-			free_new_task(child, flags);
+			clone_failed(t, child, flags);
 			return pfd < 0 ? pfd : -LINUX_EFAULT;
 		}
 	}
@@ -307,6 +345,7 @@ static long do_clone(struct task *t, const struct clone_args *a)
 		tasklist_lock();
 		proc_link_locked(child->signal,
 				 (flags & LINUX_CLONE_PARENT) ? t->signal->parent : t->signal);
+		fork_done_locked(t, child);
 		tasklist_unlock();
 	}
 	task_list_add(child);

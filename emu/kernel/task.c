@@ -19,7 +19,7 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
 
-struct kernel_config kconfig = { .cpus = 1, .pid_base = 1, .smp_atomic = true };
+struct kernel_config kconfig = { .cpus = 1, .pid_base = 1, .smp_atomic = true, .max_tasks = 1024 };
 
 static struct {
 	pthread_mutex_t tasks_lock;

@@ -64,6 +64,8 @@ struct signal_struct {
 	int pdeath_signal;                /* PR_SET_PDEATHSIG: sent when its parent ends */
 	char comm[16];                    /* its leader's name once the leader has gone (/proc) */
 	int dumpable;                     /* PR_SET_DUMPABLE: 0 means no core */
+	int forking;                      /* forks in progress */
+	linux_sigset_t fork_sigs;         /* group-wide signals sent meanwhile: the children get them too */
 	int wait_status;                  /* a zombie's wait status */
 	int stop_report;                  /* a stop (signal) or continue (-1) for WUNTRACED/WCONTINUED */
 	struct wait_slot wait_chld;       /* its threads wait here for children (wait4, waitid) */
@@ -187,6 +189,7 @@ struct kernel_config {
 	bool fault_report;      /* --fault-report */
 	bool stats;             /* --stats */
 	int stop_storm_us;      /* --stop-storm: ask for a stop this often (testing) */
+	int max_tasks;          /* --max-tasks: fork and clone say EAGAIN past it */
 	int pid_base;
 };
 extern struct kernel_config kconfig;

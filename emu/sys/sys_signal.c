@@ -86,6 +86,9 @@ static long kill_proc_locked(struct signal_struct *sg, const struct linux_siginf
 {
 	struct task *p = proc_task_locked(sg);
 
+	/* A child it is forking right now must not miss a signal sent to the whole group. */
+	if (sg->forking && info->si_signo)
+		sg->fork_sigs |= linux_sigmask(info->si_signo);
 	if (!p || !info->si_signo)
 		return 0;
 	return send_signal_locked(p, info, SIG_TO_GROUP);
