@@ -40,6 +40,8 @@ static void usage(FILE *out)
 		"  --syscalls       list every x86-64 system call and how well lxemu supports it\n"
 		"  --stats          at exit, print each task's engine region and VMA counts\n"
 		"  --stop-storm=US  testing: stop and restart the engine every US microseconds\n"
+		"  --pid-base=N     the first guest process's pid (default 1: the guest is its own\n"
+		"                   pid namespace; its parent pid reads 0)\n"
 		"  --max-tasks=N    at most N guest threads and processes at once (default 1024;\n"
 		"                   fork and clone then fail with EAGAIN)\n"
 		"  --help           show this help\n\n"
@@ -64,6 +66,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "stats", no_argument, NULL, 'S' },
 		{ "stop-storm", required_argument, NULL, 'T' },
 		{ "max-tasks", required_argument, NULL, 'M' },
+		{ "pid-base", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,6 +100,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'T':
 			kconfig.stop_storm_us = atoi(optarg);
+			break;
+		case 'P':
+			kconfig.pid_base = atoi(optarg);
+			if (kconfig.pid_base < 1 || kconfig.pid_base > 4000000) {
+				fprintf(stderr, "lxemu: --pid-base: expected a number from 1 to 4000000\n");
+				exit(EXIT_LXEMU_ERROR);
+			}
 			break;
 		case 'M':
 			kconfig.max_tasks = atoi(optarg);
