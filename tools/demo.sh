@@ -147,5 +147,7 @@ step "lxemu --trace=signals.trace signals; grep -- --- signals.trace   (signals 
 "$lxemu" --trace="$work/signals.trace" "$work/signals"
 grep -- '^[0-9]* *---' "$work/signals.trace" || grep -- '---' "$work/signals.trace"
 echo "native: $("$work/signals")"
+step "lxemu /usr/bin/busybox sh -c 'seq 1 10000 | sort -rn | head -3; (exit 7); echo \$?'   (fork, exec, pipes, wait)"
+"$lxemu" /usr/bin/busybox sh -c 'seq 1 10000 | sort -rn | head -3; (exit 7); echo $?'
 step "lxemu --syscalls | tail -1"
 "$lxemu" --syscalls | tail -1
