@@ -17,6 +17,9 @@
 #               --smp=MODE, one table row each (unset: one run, no --smp)
 #   CPU_THREADS threads of the parallel CPU benchmark (default: 4)
 #   CPU_ROUNDS  its rounds per thread (default: 150000)
+#   FORK_COUNT  forks of the fork+exit+wait rows (default: 2000)
+#   EXEC_COUNT  fork+execve of the fork+exec row (default: 1000)
+#   SH_COUNT    subshells of the busybox sh row (default: 1000)
 #
 # Exit status: 0 if every successful run produced the same output as the
 # native run; 1 on any output mismatch, a failed native run, or a failed
@@ -38,8 +41,12 @@ read -r -a lxemu_args <<< "${LXEMU_ARGS:-}"
 read -r -a smp_modes <<< "${LXEMU_SMP_MODES:-}"
 cpu_threads=${CPU_THREADS:-4}
 cpu_rounds=${CPU_ROUNDS:-150000}
+fork_count=${FORK_COUNT:-2000}
+exec_count=${EXEC_COUNT:-1000}
+sh_count=${SH_COUNT:-1000}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lxemu-bench.XXXXXX") || exit 1
+work=$(cd "$work" && pwd)   # absolute: fork_exec execs $work/true_static
 if [[ ${KEEP_WORK:-0} == 1 ]]; then
     echo "work directory: $work"
 else
@@ -54,7 +61,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 
 echo "building guests with $cc ..."
 for prog in getppid sha256 mmap_cycles malloc_churn thr_create thr_pingpong thr_cpu \
-            sig_roundtrip sig_pingpong; do
+            sig_roundtrip sig_pingpong fork_wait fork_exec true_static; do
     "$cc" -static -O2 -std=c11 -Wall -Wextra -o "$work/$prog" \
         "$bench_dir/$prog.c" || die "failed to build $prog"
 done
@@ -159,24 +166,33 @@ ratio() {
     cmd_thr_cpuN=("$work/thr_cpu" "$cpu_threads" "$cpu_rounds")
     cmd_sig_roundtrip=("$work/sig_roundtrip" 100000)
     cmd_sig_pingpong=("$work/sig_pingpong" 10000)
+    cmd_fork_wait1=("$work/fork_wait" "$fork_count" 1)
+    cmd_fork_wait64=("$work/fork_wait" "$fork_count" 64)
+    cmd_fork_exec=("$work/fork_exec" "$work/true_static" "$exec_count")
+    cmd_sh_subshell=("$busybox" sh -c \
+        "i=0; while [ \$i -lt $sh_count ]; do (true); i=\$((i+1)); done")
 }
 
 benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox
             cmd_mmap             cmd_malloc
             cmd_thr_create       cmd_thr_pingpong
             cmd_thr_cpu1         cmd_thr_cpuN
-            cmd_sig_roundtrip    cmd_sig_pingpong)
+            cmd_sig_roundtrip    cmd_sig_pingpong
+            cmd_fork_wait1       cmd_fork_wait64
+            cmd_fork_exec        cmd_sh_subshell)
 names=(     "getppid x1M"  "sha256.c 64MiB" "busybox sha256 16MiB"
             "mmap 64KiB x100k"   "malloc churn x2M"
             "thread create x10k" "mutex pingpong x100k"
             "cpu work 1 thread"  "cpu work $cpu_threads threads"
-            "signal raise x100k" "signal pingpong x10k")
+            "signal raise x100k" "signal pingpong x10k"
+            "fork+exit+wait x$fork_count (1 MiB)" "fork+exit+wait x$fork_count (64 MiB)"
+            "fork+exec+wait x$exec_count" "busybox sh subshell x$sh_count")
 
 echo "runners: native, $qemu, $lxemu ${lxemu_args[*]}  (median of $reps runs, seconds)"
 ((${#smp_modes[@]})) && echo "lxemu modes: ${smp_modes[*]} (one row each, --smp=MODE)"
 echo
 
-row() { printf '%-31s %9s %9s %9s %9s %9s %9s\n' "$@"; }
+row() { printf '%-38s %9s %9s %9s %9s %9s %9s\n' "$@"; }
 row benchmark native qemu lxemu qemu/nat lxemu/nat lxemu/qemu
 row --------- ------ ---- ----- -------- --------- ----------
 
