@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include "file.h"
 #include "../kernel/task.h"
+#include "../kernel/signal.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
@@ -198,6 +199,28 @@ static long host_ioctl_struct(struct task *t, struct file *f, u32 cmd, u64 arg, 
 	return 0;
 }
 
+/*
+ * tcgetpgrp and tcsetpgrp in guest pgids.  While lxemu is the terminal's
+ * foreground, the guest's foreground group is what tcsetpgrp last set;
+ * while lxemu is in the background, no guest group is (0, as for a group
+ * outside a pid namespace), so a job-control shell stops itself with
+ * SIGTTIN until it is brought to the foreground.
+ */
+static long tty_pgrp_ioctl(struct task *t, struct file *f, u32 cmd, u64 arg)
+{
+	int host_fg = tcgetpgrp(f->host_fd), pgrp;
+
+	if (host_fg < 0)
+		return host_errno_to_linux(errno);
+	if (cmd == LINUX_TIOCSPGRP) {
+		if (copy_from_user(t, &pgrp, arg, sizeof(pgrp)))
+			return -LINUX_EFAULT;
+		return tty_set_foreground_pgrp(t, pgrp);
+	}
+	pgrp = host_fg == getpgrp() ? tty_foreground_pgrp() : 0;
+	return copy_to_user(t, arg, &pgrp, sizeof(pgrp)) ? -LINUX_EFAULT : 0;
+}
+
 static long host_ioctl(struct task *t, struct file *f, u32 cmd, u64 arg)
 {
 	switch (cmd) {
@@ -212,8 +235,10 @@ static long host_ioctl(struct task *t, struct file *f, u32 cmd, u64 arg)
 	case LINUX_TIOCSWINSZ:
 		return host_ioctl_struct(t, f, cmd, arg, sizeof(struct linux_winsize), false);
 	case LINUX_FIONREAD:
-	case LINUX_TIOCGPGRP:
 		return host_ioctl_struct(t, f, cmd, arg, sizeof(int), true);
+	case LINUX_TIOCGPGRP:
+	case LINUX_TIOCSPGRP:
+		return tty_pgrp_ioctl(t, f, cmd, arg);
 	default:
 		return -LINUX_ENOTTY;
 	}

@@ -88,7 +88,10 @@ static void *forwarder(void *arg)
 		 * pid goes to the first process.
 		 */
 		if (si.si_code == SI_KERNEL || sig == SIGWINCH) {
-			int pgrp = guest_init_pgrp();
+			int pgrp = tty_foreground_pgrp();
+			if (pgrp > 0 && !kill_pgrp_info(pgrp, &info))
+				continue;
+			pgrp = guest_init_pgrp();
 			if (pgrp > 0 && !kill_pgrp_info(pgrp, &info))
 				continue;
 		}

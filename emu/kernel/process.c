@@ -527,3 +527,41 @@ long sys_getrusage(struct task *t, int who, u64 uru)
 	memset(rusage, 0, sizeof(rusage));
 	return copy_to_user(t, uru, rusage, sizeof(rusage)) ? -LINUX_EFAULT : 0;
 }
+
+/*
+ * The terminal's foreground process group, in guest pgids: the host terminal
+ * knows only lxemu's own group, so lxemu keeps the guest's view (tcgetpgrp,
+ * tcsetpgrp) and sends what the terminal generates to that group.
+ */
+static int tty_fgrp; /* guarded by the task list's lock; 0: the first process's group */
+
+int tty_foreground_pgrp(void)
+{
+	struct signal_struct *init;
+	int pgrp;
+
+	tasklist_lock();
+	pgrp = tty_fgrp;
+	if (!pgrp) {
+		init = find_proc_locked(kconfig.pid_base);
+		pgrp = init ? init->pgid : kconfig.pid_base;
+	}
+	tasklist_unlock();
+	return pgrp;
+}
+
+long tty_set_foreground_pgrp(struct task *t, int pgrp)
+{
+	long ret = -LINUX_EPERM;
+
+	if (pgrp < 0)
+		return -LINUX_EINVAL;
+	tasklist_lock();
+	for (struct signal_struct *sg = procs_locked(); sg; sg = sg->next_proc)
+		if (sg->pgid == pgrp && sg->sid == t->signal->sid && !sg->zombie)
+			ret = 0;
+	if (!ret)
+		tty_fgrp = pgrp;
+	tasklist_unlock();
+	return ret;
+}

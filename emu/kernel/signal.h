@@ -42,6 +42,9 @@ enum sig_target {
 long send_signal_tid(int tid, const struct linux_siginfo *info, enum sig_target to);
 /* The same for a task the caller holds alive under the task list's lock (task_with_tid). */
 long send_signal_locked(struct task *p, const struct linux_siginfo *info, enum sig_target to);
+/* The guest's foreground process group of lxemu's terminal, and tcsetpgrp's (process.c). */
+int tty_foreground_pgrp(void);
+long tty_set_foreground_pgrp(struct task *t, int pgrp);
 /* info to every process of process group pgrp: 0 or -ESRCH (kill(-pgrp)). */
 long kill_pgrp_info(int pgrp, const struct linux_siginfo *info);
 /* A siginfo as kill(2) and tkill(2) fill it: si_code, sender's tgid and uid. */
