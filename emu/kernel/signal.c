@@ -680,6 +680,16 @@ void do_signal(struct task *t)
 	}
 }
 
+void set_restore_sigmask(struct task *t, linux_sigset_t set)
+{
+	pthread_mutex_lock(&t->sighand->siglock);
+	t->saved_sigmask = t->blocked;
+	t->blocked = set & ~UNBLOCKABLE;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	t->restore_sigmask = true;
+	recalc_sigpending(t);
+}
+
 /* The frame could not be written: the task dies of SIGSEGV (Linux's force_sigsegv). */
 void force_sigsegv(struct task *t, int sig)
 {

@@ -79,6 +79,12 @@ int dequeue_signal(struct task *t, linux_sigset_t mask, struct linux_siginfo *in
  */
 struct wait_slot *signal_wait_slot(struct task *t);
 
+/*
+ * rt_sigsuspend's and ppoll's mask: set holds while the call waits; the
+ * caller's returns after the signal's delivery (or when the call restores it).
+ */
+void set_restore_sigmask(struct task *t, linux_sigset_t set);
+
 /* Run loop: delivers what is pending (frames, default actions, stops), restarts calls. */
 void do_signal(struct task *t);
 /* The rt_sigreturn call: restores t from the frame at its stack pointer (run loop). */

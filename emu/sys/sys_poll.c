@@ -97,12 +97,7 @@ long sys_ppoll(struct task *t, u64 ufds, u32 nfds, u64 utsp, u64 usigmask, u64 s
 		if (copy_from_user(t, &set, usigmask, sizeof(set)))
 			return -LINUX_EFAULT;
 		/* As rt_sigsuspend: the mask holds while it waits, the old one returns after delivery. */
-		pthread_mutex_lock(&t->sighand->siglock);
-		t->saved_sigmask = t->blocked;
-		t->blocked = set & ~(linux_sigmask(LINUX_SIGKILL) | linux_sigmask(LINUX_SIGSTOP));
-		pthread_mutex_unlock(&t->sighand->siglock);
-		t->restore_sigmask = true;
-		recalc_sigpending(t);
+		set_restore_sigmask(t, set);
 	}
 	err = do_poll(t, ufds, nfds, utsp ? &ts : NULL);
 	/* Not interrupted: the caller's mask is back at once. */

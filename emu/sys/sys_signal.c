@@ -228,12 +228,7 @@ long sys_rt_sigsuspend(struct task *t, u64 unewset, u64 sigsetsize)
 		return -LINUX_EINVAL;
 	if (copy_from_user(t, &set, unewset, sizeof(set)))
 		return -LINUX_EFAULT;
-	pthread_mutex_lock(&t->sighand->siglock);
-	t->saved_sigmask = t->blocked;
-	t->blocked = set & ~UNBLOCKABLE;
-	pthread_mutex_unlock(&t->sighand->siglock);
-	t->restore_sigmask = true;
-	recalc_sigpending(t);
+	set_restore_sigmask(t, set);
 	sleep_for_signal(t);
 	return -LINUX_ERESTARTNOHAND;
 }
