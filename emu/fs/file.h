@@ -14,6 +14,7 @@
 
 struct task;
 struct file;
+struct poll_table;
 
 struct file_operations {
 	/* Kernel buffers in and out; the sys_ layer does the user copies. */
@@ -25,6 +26,12 @@ struct file_operations {
 	long (*ioctl)(struct task *t, struct file *f, u32 cmd, u64 arg);
 	long (*getdents64)(struct file *f, void *buf, u64 n);
 	long (*fstat)(struct file *f, struct linux_stat *st);
+	/*
+	 * The POLL* events ready now, watching the file's wait queues through
+	 * pt (poll_wait; pt may be NULL).  Files without it are polled in the
+	 * host through their host fd.
+	 */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
 };
 

@@ -137,6 +137,42 @@ long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *
 	return ret;
 }
 
+long file_readv_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
+		     s64 pos)
+{
+	u64 total = 0, room = 0;
+	long ret;
+	u8 *buf;
+
+	if (!file_readable(f))
+		return -LINUX_EBADF;
+	for (u64 i = 0; i < vlen; i++)
+		total += iov[i].iov_len;
+	if (total > RW_CHUNK)
+		return -LINUX_E2BIG;
+	if (!total)
+		return read_chunk(f, NULL, 0, pos);
+	/* Up to the first byte that cannot be written, as the pieces would go. */
+	for (u64 i = 0; i < vlen; i++) {
+		u64 r = user_access_len(t, iov[i].iov_base, iov[i].iov_len, LINUX_PROT_WRITE);
+		room += r;
+		if (r < iov[i].iov_len)
+			break;
+	}
+	if (!room)
+		return -LINUX_EFAULT;
+	if (!(buf = malloc(room)))
+		return -LINUX_ENOMEM;
+	ret = read_chunk(f, buf, room, pos);
+	for (u64 i = 0, done = 0; ret > 0 && done < (u64)ret; i++) {
+		u64 n = MIN(iov[i].iov_len, (u64)ret - done);
+		copy_to_user(t, iov[i].iov_base, buf + done, n);
+		done += n;
+	}
+	free(buf);
+	return ret;
+}
+
 long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos)
 {
 	if (!file_writable(f))

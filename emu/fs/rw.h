@@ -17,5 +17,11 @@ long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 po
 struct linux_iovec;
 long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
 		      s64 pos);
+/*
+ * readv's counterpart: one read into all the pieces, so a pipe holding less
+ * than they ask returns what it has instead of blocking for the next piece.
+ */
+long file_readv_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
+		     s64 pos);
 
 #endif

@@ -341,11 +341,11 @@ void kernel_install_interrupt_handler(void)
 
 int task_ppoll(struct task *t, struct pollfd *fds, unsigned long nfds)
 {
-	return task_ppoll_timeout(t, fds, nfds, NULL);
+	return task_ppoll_timeout(t, fds, nfds, NULL, NULL);
 }
 
 int task_ppoll_timeout(struct task *t, struct pollfd *fds, unsigned long nfds,
-		       const struct timespec *timeout)
+		       const struct timespec *timeout, atomic_bool *woken)
 {
 	static _Thread_local sigset_t mask;
 	static _Thread_local bool done;
@@ -357,7 +357,8 @@ int task_ppoll_timeout(struct task *t, struct pollfd *fds, unsigned long nfds,
 	}
 	/* Published before the check: a sender that misses it has set pending first. */
 	atomic_store(&t->in_host_wait, true);
-	int r = signal_pending(t) ? (errno = EINTR, -1) : ppoll(fds, nfds, timeout, &mask);
+	int r = signal_pending(t) || (woken && atomic_load(woken)) ? (errno = EINTR, -1)
+								    : ppoll(fds, nfds, timeout, &mask);
 	atomic_store(&t->in_host_wait, false);
 	return r;
 }

@@ -253,9 +253,13 @@ void task_wake(struct task *t);
  */
 struct pollfd;
 int task_ppoll(struct task *t, struct pollfd *fds, unsigned long nfds);
+/*
+ * The same with a relative timeout (NULL: none), and -1 EINTR at once too
+ * when *woken (if given) is set: a kernel wait queue fired (poll, wait.c).
+ */
 struct timespec;
 int task_ppoll_timeout(struct task *t, struct pollfd *fds, unsigned long nfds,
-		       const struct timespec *timeout);
+		       const struct timespec *timeout, atomic_bool *woken);
 /* Breaks t out of a host call it is blocked in (EINTR). */
 void task_interrupt(struct task *t);
 /* Exit paths (exit.c). do_exit ends the calling task; do_group_exit its whole group. */

@@ -10,6 +10,7 @@
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
 #include "../fs/file.h"
+#include "../fs/pipe.h"
 #include "../fs/procfs.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
@@ -166,9 +167,6 @@ static long fcntl_setfl(struct file *f, u32 flags)
 	return 0;
 }
 
-#define LINUX_F_SETPIPE_SZ 1031
-#define LINUX_F_GETPIPE_SZ 1032
-
 static long fcntl_file(struct task *t, int fd, int cmd, u64 arg)
 {
 	struct file *f = fget(t, fd);
@@ -182,12 +180,8 @@ static long fcntl_file(struct task *t, int fd, int cmd, u64 arg)
 		pthread_mutex_unlock(&f->f_lock);
 	} else if (cmd == LINUX_F_SETFL) {
 		ret = fcntl_setfl(f, (u32)arg);
-	} else if ((cmd == LINUX_F_GETPIPE_SZ || cmd == LINUX_F_SETPIPE_SZ) && f->host_may_block &&
-		   f->host_fd >= 0) {
-		/* Pipes are the host's: their size is too (EBADF-free: f holds the fd). */
-		int r = cmd == LINUX_F_GETPIPE_SZ ? fcntl(f->host_fd, F_GETPIPE_SZ)
-						  : fcntl(f->host_fd, F_SETPIPE_SZ, (int)arg);
-		ret = r < 0 ? host_errno_to_linux(errno) : r;
+	} else if (cmd == LINUX_F_GETPIPE_SZ || cmd == LINUX_F_SETPIPE_SZ) {
+		ret = pipe_fcntl(t, f, cmd, arg);
 	}
 	fput(f);
 	return ret;
@@ -213,6 +207,20 @@ long sys_fcntl(struct task *t, int fd, int cmd, u64 arg)
 	}
 }
 
+/* FIONBIO is every file's: O_NONBLOCK on or off, as F_SETFL would. */
+static long ioctl_fionbio(struct task *t, struct file *f, u64 arg)
+{
+	int on;
+	u32 flags;
+
+	if (copy_from_user(t, &on, arg, sizeof(on)))
+		return -LINUX_EFAULT;
+	pthread_mutex_lock(&f->f_lock);
+	flags = f->f_flags;
+	pthread_mutex_unlock(&f->f_lock);
+	return fcntl_setfl(f, on ? flags | LINUX_O_NONBLOCK : flags & ~LINUX_O_NONBLOCK);
+}
+
 long sys_ioctl(struct task *t, int fd, u32 cmd, u64 arg)
 {
 	struct file *f = fget(t, fd);
@@ -222,6 +230,8 @@ long sys_ioctl(struct task *t, int fd, u32 cmd, u64 arg)
 		return -LINUX_EBADF;
 	if (cmd == LINUX_FIOCLEX || cmd == LINUX_FIONCLEX)
 		ret = set_close_on_exec(t, fd, cmd == LINUX_FIOCLEX);
+	else if (cmd == LINUX_FIONBIO)
+		ret = ioctl_fionbio(t, f, arg);
 	else
 		ret = f->f_op->ioctl ? f->f_op->ioctl(t, f, cmd, arg) : -LINUX_ENOTTY;
 	fput(f);
@@ -234,39 +244,17 @@ long sys_creat(struct task *t, u64 upath, u32 mode)
 			     LINUX_O_CREAT | LINUX_O_WRONLY | LINUX_O_TRUNC, mode);
 }
 
-/*
- * pipe2: a host pipe behind two host pass-through files.  A read blocks in
- * the host kernel with this task's run token released, so the other
- * threads go on; EPIPE becomes the guest's own SIGPIPE (read_write.c).
- */
+/* pipe2: two files on one kernel pipe (fs/pipe.c). */
 long sys_pipe2(struct task *t, u64 ufds, int flags)
 {
 	struct file *f[2];
-	int hfd[2], fd[2];
-	char path[64];
+	int fd[2];
+	long err;
 
 	if (flags & ~(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | LINUX_O_DIRECT))
 		return -LINUX_EINVAL;
-	if (pipe2(hfd, O_CLOEXEC | linux_open_flags_to_host(flags & (LINUX_O_NONBLOCK |
-								     LINUX_O_DIRECT))))
-		return host_errno_to_linux(errno);
-	strcpy(path, "pipe:");
-	host_fd_path(hfd[0], path, sizeof(path));
-	f[0] = host_file_wrap(hfd[0], LINUX_O_RDONLY | (flags & (LINUX_O_NONBLOCK | LINUX_O_DIRECT)),
-			      path);
-	f[1] = host_file_wrap(hfd[1], LINUX_O_WRONLY | (flags & (LINUX_O_NONBLOCK | LINUX_O_DIRECT)),
-			      path);
-	if (!f[0] || !f[1]) {
-		if (f[0])
-			fput(f[0]);
-		else
-			close(hfd[0]);
-		if (f[1])
-			fput(f[1]);
-		else
-			close(hfd[1]);
-		return -LINUX_ENFILE;
-	}
+	if ((err = pipe_create(t, f, (u32)flags & (LINUX_O_NONBLOCK | LINUX_O_DIRECT))))
+		return err;
 	fd[0] = fd_install_lowest(t, f[0], 0, flags & LINUX_O_CLOEXEC);
 	if (fd[0] < 0) {
 		fput(f[0]);

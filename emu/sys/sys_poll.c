@@ -1,8 +1,10 @@
 /*
- * poll and ppoll over the descriptors' host files: the host polls, in an
- * interruptible wait (task_ppoll), so a signal ends it as on Linux.  Files
- * with no host side (signalfd, pidfd) count as ready for what they are
- * asked; select, pselect6 and epoll come with the files issue.
+ * poll and ppoll.  Kernel files (pipes) answer through their poll op and
+ * wake the caller through their wait queues; host files (terminals,
+ * sockets, regular files) are polled in the host, in an interruptible wait
+ * (task_ppoll_timeout) that a kernel wake-up ends too.  Files with neither
+ * (signalfd, pidfd) count as ready for what they are asked; select,
+ * pselect6 and epoll come with the files issue.
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,67 +14,149 @@
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
 #include "../kernel/ktime.h"
+#include "../kernel/signal.h"
+#include "../kernel/wait.h"
 #include "../fs/file.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 
 #define POLL_MAX_FDS 4096 /* RLIMIT_NOFILE-sized, as Linux's check */
 
+struct poll_state {
+	u32 nfds;
+	struct pollfd *pfd;   /* the guest's array */
+	struct file **files;
+	struct pollfd *host;  /* the host files among them */
+	u32 *host_of;         /* host[k] is pfd[host_of[k]] */
+	u32 nhost;
+};
+
+/* One look at every kernel file; counts those ready (host files aside). */
+static int poll_kernel_files(struct poll_state *ps, struct poll_table *pt)
+{
+	int ready = 0;
+
+	for (u32 i = 0; i < ps->nfds; i++) {
+		struct pollfd *p = &ps->pfd[i];
+		struct file *f = ps->files[i];
+		if (p->fd < 0 || (f && !f->f_op->poll && f->host_fd >= 0))
+			continue;
+		if (!f)
+			p->revents = POLLNVAL;
+		else if (f->f_op->poll)
+			p->revents = (short)(f->f_op->poll(f, pt) & ((unsigned)(u16)p->events | POLLERR | POLLHUP));
+		else
+			p->revents = p->events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
+		ready += p->revents != 0;
+	}
+	return ready;
+}
+
+/*
+ * Looks until something is ready, the timeout passes or a signal comes.
+ * Returns the number of ready entries (revents filled), or -errno.
+ */
+static long poll_loop(struct task *t, struct poll_state *ps, const struct timespec *timeout)
+{
+	struct poll_table pt;
+	struct timespec deadline, left, zero = { 0, 0 };
+	bool timed_out = timeout && !timeout->tv_sec && !timeout->tv_nsec;
+	long ret;
+
+	if (timeout)
+		deadline_in(timeout, &deadline);
+	poll_table_init(&pt, t, timed_out ? 0 : (int)ps->nfds);
+	for (;;) {
+		int ready = poll_kernel_files(ps, timed_out ? NULL : &pt);
+		bool look_only = ready || timed_out;
+		pt.registering = false;
+		if (ps->nhost) {
+			int r;
+			if (look_only) {
+				r = ppoll(ps->host, ps->nhost, &zero, NULL);
+			} else {
+				if (timeout)
+					time_left(&deadline, &left);
+				r = task_ppoll_timeout(t, ps->host, ps->nhost, timeout ? &left : NULL,
+						       &pt.triggered);
+			}
+			if (r > 0 || (r == 0 && look_only)) {
+				for (u32 k = 0; k < ps->nhost; k++)
+					ps->pfd[ps->host_of[k]].revents = ps->host[k].revents;
+				ret = ready + r;
+				break;
+			}
+			if (r == 0) {
+				timed_out = true; /* one last look, as Linux's do_poll */
+				continue;
+			}
+			if (errno != EINTR) {
+				ret = host_errno_to_linux(errno);
+				break;
+			}
+			if (signal_pending(t)) {
+				ret = -LINUX_ERESTARTNOHAND;
+				break;
+			}
+			atomic_store(&pt.triggered, false); /* a kernel file changed: look again */
+			continue;
+		}
+		if (look_only) {
+			ret = ready;
+			break;
+		}
+		long err = poll_table_sleep(&pt, timeout ? &deadline : NULL);
+		if (err == -LINUX_EINTR) {
+			ret = -LINUX_ERESTARTNOHAND;
+			break;
+		}
+		if (err == -LINUX_ETIMEDOUT)
+			timed_out = true;
+	}
+	poll_table_free(&pt);
+	return ret;
+}
+
 static long do_poll(struct task *t, u64 ufds, u32 nfds, const struct timespec *timeout)
 {
-	struct pollfd *pfd = NULL, *host = NULL;
-	struct file **files = NULL;
+	struct poll_state ps = { .nfds = nfds };
 	long ret;
 
 	if (nfds > POLL_MAX_FDS)
 		return -LINUX_EINVAL;
-	if (nfds && (!(pfd = calloc(nfds, sizeof(*pfd))) || !(host = calloc(nfds, sizeof(*host))) ||
-		     !(files = calloc(nfds, sizeof(*files))))) {
+	if (nfds && (!(ps.pfd = calloc(nfds, sizeof(*ps.pfd))) ||
+		     !(ps.host = calloc(nfds, sizeof(*ps.host))) ||
+		     !(ps.host_of = calloc(nfds, sizeof(*ps.host_of))) ||
+		     !(ps.files = calloc(nfds, sizeof(*ps.files))))) {
 		ret = -LINUX_ENOMEM;
 		goto out;
 	}
-	if (nfds && copy_from_user(t, pfd, ufds, nfds * sizeof(*pfd))) {
+	if (nfds && copy_from_user(t, ps.pfd, ufds, nfds * sizeof(*ps.pfd))) {
 		ret = -LINUX_EFAULT;
 		goto out;
 	}
-	int ready = 0;
 	for (u32 i = 0; i < nfds; i++) {
-		pfd[i].revents = 0;
-		host[i].fd = -1;
-		host[i].events = pfd[i].events | POLLERR | POLLHUP;
-		if (pfd[i].fd < 0)
+		ps.pfd[i].revents = 0;
+		if (ps.pfd[i].fd < 0 || !(ps.files[i] = fget(t, ps.pfd[i].fd)))
 			continue;
-		files[i] = fget(t, pfd[i].fd);
-		if (!files[i])
-			pfd[i].revents = POLLNVAL;
-		else if (files[i]->host_fd >= 0)
-			host[i].fd = files[i]->host_fd;
-		else
-			pfd[i].revents = pfd[i].events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
-		ready += pfd[i].revents != 0;
+		if (!ps.files[i]->f_op->poll && ps.files[i]->host_fd >= 0) {
+			ps.host[ps.nhost].fd = ps.files[i]->host_fd;
+			ps.host[ps.nhost].events = ps.pfd[i].events | POLLERR | POLLHUP;
+			ps.host_of[ps.nhost++] = i;
+		}
 	}
-	/* Something is ready already: look without waiting. */
-	struct timespec zero = { 0, 0 };
-	int r = task_ppoll_timeout(t, host, nfds, ready ? &zero : timeout);
-	if (r < 0) {
-		ret = errno == EINTR ? -LINUX_ERESTARTNOHAND : host_errno_to_linux(errno);
-		goto out;
-	}
-	ret = 0;
-	for (u32 i = 0; i < nfds; i++) {
-		if (host[i].fd >= 0)
-			pfd[i].revents = host[i].revents;
-		ret += pfd[i].revents != 0;
-	}
-	if (nfds && copy_to_user(t, ufds, pfd, nfds * sizeof(*pfd)))
+	ret = poll_loop(t, &ps, timeout);
+	/* Linux writes revents back even when the wait was interrupted. */
+	if (nfds && copy_to_user(t, ufds, ps.pfd, nfds * sizeof(*ps.pfd)))
 		ret = -LINUX_EFAULT;
 out:
-	for (u32 i = 0; files && i < nfds; i++)
-		if (files[i])
-			fput(files[i]);
-	free(files);
-	free(host);
-	free(pfd);
+	for (u32 i = 0; ps.files && i < nfds; i++)
+		if (ps.files[i])
+			fput(ps.files[i]);
+	free(ps.files);
+	free(ps.host_of);
+	free(ps.host);
+	free(ps.pfd);
 	return ret;
 }
 

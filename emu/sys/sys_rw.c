@@ -96,8 +96,12 @@ static long rw_vec(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos, bool wri
 		fput(f);
 		return PTR_ERR(iov);
 	}
-	/* Gathered into one write where it fits one transfer: atomic on a pipe, as on Linux. */
-	if (write && (done = file_writev_user(t, f, iov, vlen, pos)) != -LINUX_E2BIG) {
+	/*
+	 * One transfer where it fits: a write is atomic on a pipe, and a read
+	 * takes what a pipe has, as Linux's.
+	 */
+	done = write ? file_writev_user(t, f, iov, vlen, pos) : file_readv_user(t, f, iov, vlen, pos);
+	if (done != -LINUX_E2BIG) {
 		free(iov);
 		fput(f);
 		return done;

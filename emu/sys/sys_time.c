@@ -98,16 +98,6 @@ long sys_time(struct task *t, u64 utloc)
 	return now;
 }
 
-static void ts_add(struct timespec *a, const struct timespec *b)
-{
-	a->tv_sec += b->tv_sec;
-	a->tv_nsec += b->tv_nsec;
-	if (a->tv_nsec >= 1000000000) {
-		a->tv_sec++;
-		a->tv_nsec -= 1000000000;
-	}
-}
-
 static struct timespec ts_sub(const struct timespec *a, const struct timespec *b)
 {
 	struct timespec d = { a->tv_sec - b->tv_sec, a->tv_nsec - b->tv_nsec };
@@ -136,7 +126,7 @@ static long sleep_until(struct task *t, clockid_t hc, const struct timespec *dea
 	clock_gettime(hc, &now);
 	*left = ts_sub(deadline, &now);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	ts_add(&mono, left);
+	timespec_add(&mono, left);
 	pthread_mutex_lock(&t->sigwait.lock);
 	while ((r = task_sleep(t, &t->sigwait, &mono)) == 0)
 		;
@@ -179,7 +169,7 @@ static long do_sleep(struct task *t, clockid_t hc, int flags, u64 ureq, u64 urem
 		deadline = req;
 	} else {
 		clock_gettime(hc, &deadline);
-		ts_add(&deadline, &req);
+		timespec_add(&deadline, &req);
 	}
 	if (sleep_until(t, hc, &deadline, &left) != -LINUX_EINTR)
 		return 0;
