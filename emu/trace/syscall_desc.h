@@ -31,6 +31,7 @@ enum syscall_status {
 	X(fd, int) X(dirfd, int) X(pid, int) X(uid, u32) X(gid, u32)          \
 	X(mode, u32) X(omode, u32) X(fmode, u32) X(dev, u32) X(signo, int)    \
 	X(clockid, int) X(whence, int) X(sighow, int) X(itimerwhich, int)     \
+	X(idtype, int)                                                        \
 	X(rlimres, u32)                                                       \
 	/* flags and commands */                                              \
 	X(oflags, int) X(oflags_noacc, int) X(atflags, int)                   \

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "trace_internal.h"
+#include "syscall_nr.h"
 #include "../../abi/linux/signal.h"
 
 #define RESULT_COLUMN 40 /* strace's -a default: "= ret" starts here */
@@ -212,9 +213,17 @@ void trace_syscall_enter(struct task *t, u64 nr, const u64 a[6])
 	s->len = (u16)b.len;
 	s->siglen = 0;
 	s->in_syscall = true;
+	bool no_return = nr == LINUX_NR_exit || nr == LINUX_NR_exit_group;
+	int nr_tasks = no_return ? kernel_nr_tasks() : 0;
 	pthread_mutex_lock(&tr.lock);
 	s->flushed = false;
-	pending_add_locked(s);
+	if (no_return) {
+		/* It never returns: whole at once, "= ?", as strace writes it. */
+		flush_pending_locked(nr_tasks);
+		end_call_locked(s, nr_tasks);
+	} else {
+		pending_add_locked(s);
+	}
 	pthread_mutex_unlock(&tr.lock);
 }
 

@@ -140,6 +140,11 @@ static const struct xlat itimer_which[] = {
 };
 const struct xlat_table xt_itimer_which = XLAT_TABLE(itimer_which, "ITIMER_???");
 
+static const struct xlat idtypes[] = {
+	{ 0, "P_ALL" }, { 1, "P_PID" }, { 2, "P_PGID" }, { 3, "P_PIDFD" },
+};
+const struct xlat_table xt_idtypes = XLAT_TABLE(idtypes, "P_???");
+
 static const struct xlat rlimits[] = {
 	XL(RLIMIT_CPU), XL(RLIMIT_FSIZE), XL(RLIMIT_DATA), XL(RLIMIT_STACK), XL(RLIMIT_CORE),
 	XL(RLIMIT_RSS), XL(RLIMIT_NPROC), XL(RLIMIT_NOFILE), XL(RLIMIT_MEMLOCK), XL(RLIMIT_AS),

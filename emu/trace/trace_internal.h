@@ -118,7 +118,7 @@ extern const struct xlat_table xt_open_flags, xt_fd_flags, xt_at_flags, xt_acces
 extern const struct xlat_table xt_statx_mask, xt_statx_attrs, xt_amode, xt_prot;
 extern const struct xlat_table xt_mremap_flags, xt_msync_flags, xt_madvise;
 extern const struct xlat_table xt_clone_flags, xt_whence, xt_clocks, xt_sighow;
-extern const struct xlat_table xt_itimer_which, xt_rlimits, xt_rename_flags;
+extern const struct xlat_table xt_itimer_which, xt_idtypes, xt_rlimits, xt_rename_flags;
 extern const struct xlat_table xt_grnd_flags, xt_wait_opts, xt_timer_flags;
 extern const struct xlat_table xt_sfd_flags;
 extern const struct xlat_table xt_fcntl_cmds, xt_arch_codes, xt_prctl_ops, xt_poll_events;

@@ -68,6 +68,7 @@ XVAL_FMT(fmt_clockid, xt_clocks)
 XVAL_FMT(fmt_whence, xt_whence)
 XVAL_FMT(fmt_sighow, xt_sighow)
 XVAL_FMT(fmt_itimerwhich, xt_itimer_which)
+XVAL_FMT(fmt_idtype, xt_idtypes)
 XVAL_FMT(fmt_rlimres, xt_rlimits)
 XVAL_FMT(fmt_madvice, xt_madvise)
 XVAL_FMT(fmt_fcntlcmd, xt_fcntl_cmds)
@@ -267,7 +268,7 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_mode] = IN(fmt_mode), [ARG_omode] = IN(fmt_omode), [ARG_fmode] = IN(fmt_fmode),
 	[ARG_dev] = IN(fmt_dev), [ARG_signo] = IN(fmt_signo), [ARG_clockid] = IN(fmt_clockid),
 	[ARG_whence] = IN(fmt_whence), [ARG_sighow] = IN(fmt_sighow),
-	[ARG_itimerwhich] = IN(fmt_itimerwhich), [ARG_rlimres] = IN(fmt_rlimres),
+	[ARG_itimerwhich] = IN(fmt_itimerwhich), [ARG_idtype] = IN(fmt_idtype), [ARG_rlimres] = IN(fmt_rlimres),
 	[ARG_oflags] = IN(fmt_oflags), [ARG_oflags_noacc] = IN(fmt_oflags_noacc),
 	[ARG_atflags] = IN(fmt_atflags), [ARG_accessflags] = IN(fmt_accessflags),
 	[ARG_statxflags] = IN(fmt_statxflags), [ARG_statxmask] = IN(fmt_statxmask),

@@ -357,7 +357,11 @@ bool fmt_siginfo(struct targ *c, u64 v)
 {
 	struct linux_siginfo si;
 
-	if (trace_read(c, &si, v, sizeof(si)))
+	if (!trace_read(c, &si, v, sizeof(si)))
+		return true;
+	if (si.si_signo)
 		print_linux_siginfo(c->b, &si);
+	else
+		tb_puts(c->b, "{}"); /* waitid with WNOHANG and nothing to report */
 	return true;
 }

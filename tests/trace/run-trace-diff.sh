@@ -7,9 +7,10 @@
 # strace or when ptrace is not allowed.
 #
 # Normalisation, per trace:
-#   - the leading pid column goes, and the traced pid becomes PID where a
-#     call shows it (getpid, gettid, set_tid_address, kill, tkill, tgkill,
-#     rt_sigqueueinfo, rt_tgsigqueueinfo, si_pid);
+#   - each task's lines come together, named PID for the first task and
+#     PID-k for the k-th task it creates (procs.awk), calls split by other
+#     tasks' lines joined again; every pid a line shows becomes its name;
+#     the first task's name goes from the start of its lines;
 #   - hexadecimal numbers of 8 or more digits become ADDR (stack and mmap
 #     addresses, which differ between any two runs);
 #   - brk lines become "brk(...) = ..." (the heap start is random natively);
@@ -24,6 +25,7 @@ if [ $# -lt 2 ]; then
 fi
 lxemu=$1
 shift
+here=$(cd "$(dirname "$0")" && pwd)
 # Both run in a scratch directory: make relative paths absolute.
 case $lxemu in /*) ;; */*) lxemu=$(pwd)/$lxemu ;; esac
 prog=$1
@@ -51,21 +53,21 @@ run() {
 }
 
 # normalise RAW: print the trace of RAW with run-dependent values replaced.
+# procs.awk names the tasks (PID, PID-1, ...) and orders their lines; the
+# first task's name then goes, as the pid column does from a one-task trace.
 normalise() {
-    pid=$(sed -n '1s/^\([0-9][0-9]*\) .*/\1/p' "$1")
-    sed -e 's/^[0-9][0-9]* *//' \
-        -e "s/^\\(getpid\\|gettid\\|set_tid_address\\)(\\(.*\\)) *= ${pid:-PID}\$/\\1(\\2) = PID/" \
-        -e "s/^\\(t\\{0,1\\}kill\\|tgkill\\|rt_sigqueueinfo\\|rt_tgsigqueueinfo\\)(${pid:-PID}\\b/\\1(PID/" \
-        -e "s/^\\(tgkill\\|rt_tgsigqueueinfo\\)(PID, ${pid:-PID}\\b/\\1(PID, PID/" \
-        -e "s/si_pid=${pid:-PID}\\b/si_pid=PID/g" \
+    awk -f "$here/procs.awk" "$1" |
+    sed -e 's/^PID //' \
         -e 's/0x[0-9a-f]\{8,\}/ADDR/g' \
-        -e 's/^brk(.*) *= .*/brk(...) = .../' \
-        -e 's/^\(execve(.*\], \)[^ ]* /\1ADDR /' \
-        -e 's/^\(.*)\) *= /\1 = /' "$1"
+        -e 's/si_utime=[^,}]*, si_stime=[^,}]*/si_utime=T, si_stime=T/g' \
+        -e 's/^\(PID[-0-9]* \)\{0,1\}brk(.*) *= .*/\1brk(...) = .../' \
+        -e 's/^\(\(PID[-0-9]* \)\{0,1\}execve(.*\], \)[^ ]* /\1ADDR /' \
+        -e 's/^\(.*)\) *= /\1 = /'
 }
 
 run native strace -f -o "$tmp/native.txt" "$@"
-run lxemu "$lxemu" --trace="$tmp/lxemu.txt" "$@"
+# lxemu's pids start high, so no pid is a small number the calls also show.
+run lxemu "$lxemu" --pid-base=300000 --trace="$tmp/lxemu.txt" "$@"
 
 for tag in native lxemu; do
     if [ ! -s "$tmp/$tag.txt" ]; then
