@@ -13,6 +13,7 @@
 #include "../../abi/linux/misc.h"
 #include "../../abi/linux/signal.h"
 #include "../../abi/linux/signalfd.h"
+#include "../../abi/linux/eventfd.h"
 
 /* { LINUX_NAME, "NAME" } */
 #define XL(name) { LINUX_##name, #name }
@@ -166,6 +167,9 @@ const struct xlat_table xt_grnd_flags = XLAT_TABLE(grnd_flags, "GRND_???");
 
 static const struct xlat sfd_flags[] = { XL(SFD_CLOEXEC), XL(SFD_NONBLOCK) };
 const struct xlat_table xt_sfd_flags = XLAT_TABLE(sfd_flags, "SFD_???");
+
+static const struct xlat efd_flags[] = { XL(EFD_SEMAPHORE), XL(EFD_CLOEXEC), XL(EFD_NONBLOCK) };
+const struct xlat_table xt_efd_flags = XLAT_TABLE(efd_flags, "EFD_???");
 
 static const struct xlat wait_opts[] = {
 	{ 1, "WNOHANG" }, { 2, "WSTOPPED" }, { 4, "WEXITED" }, { 8, "WCONTINUED" },

@@ -91,6 +91,7 @@ FLAGS_FMT(fmt_waitopts, xt_wait_opts, u32)
 FLAGS_FMT(fmt_timerflags, xt_timer_flags, u32)
 FLAGS_FMT(fmt_fdflags, xt_fd_flags, u64)
 FLAGS_FMT(fmt_sfdflags, xt_sfd_flags, u32)
+FLAGS_FMT(fmt_efdflags, xt_efd_flags, u32)
 
 static bool fmt_oflags(struct targ *c, u64 v) { print_open_flags(c->b, (u32)v); return true; }
 static bool fmt_statxflags(struct targ *c, u64 v) { print_statx_flags(c->b, (u32)v); return true; }
@@ -284,7 +285,7 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_socktype] = IN(fmt_socktype), [ARG_sockproto] = IN(fmt_sockproto),
 	[ARG_msgflags] = IN(fmt_msgflags), [ARG_fadvice] = IN(fmt_fadvice),
 	[ARG_futexbitset] = IN(fmt_futexbitset), [ARG_clone_args] = IN(fmt_clone_args),
-	[ARG_sfdflags] = IN(fmt_sfdflags),
+	[ARG_sfdflags] = IN(fmt_sfdflags), [ARG_efdflags] = IN(fmt_efdflags),
 	[ARG_ptr] = IN(fmt_ptr), [ARG_path] = IN(fmt_path), [ARG_str] = IN(fmt_str),
 	[ARG_strarray] = IN(fmt_strarray), [ARG_envp] = IN(fmt_envp),
 	[ARG_buf_in] = IN(fmt_buf_in), [ARG_timespec_in] = IN(fmt_timespec),
