@@ -13,6 +13,9 @@
 #   KEEP_WORK   set to 1 to keep the temporary work directory
 #   BENCH       extended regexp: run only the benchmarks whose name matches
 #   LXEMU_ARGS  extra lxemu options for every lxemu run (word-split)
+#   PIN_CPUS    run every runner under `taskset -c PIN_CPUS` (e.g. 0: the
+#               processes of the ping-pong rows then take turns on one CPU
+#               instead of waking each other across CPUs; see README.md)
 #   LXEMU_SMP_MODES  e.g. "turns atomic": run lxemu once per mode with
 #               --smp=MODE, one table row each (unset: one run, no --smp)
 #   CPU_THREADS threads of the parallel CPU benchmark (default: 4)
@@ -20,6 +23,10 @@
 #   FORK_COUNT  forks of the fork+exit+wait rows (default: 2000)
 #   EXEC_COUNT  fork+execve of the fork+exec row (default: 1000)
 #   SH_COUNT    subshells of the busybox sh row (default: 1000)
+#   PIPE_MB     MiB sent through the pipe throughput row (default: 1024)
+#   PINGPONG_COUNT  round trips of the pipe ping-pong row (default: 100000)
+#   OPEN_COUNT  open+fstat+close of the open row (default: 100000)
+#   TAR_FILES   files in the tree of the busybox tar row (default: 2000)
 #
 # Exit status: 0 if every successful run produced the same output as the
 # native run; 1 on any output mismatch, a failed native run, or a failed
@@ -39,11 +46,20 @@ cc=${MUSL_GCC:-musl-gcc}
 filter=${BENCH:-}
 read -r -a lxemu_args <<< "${LXEMU_ARGS:-}"
 read -r -a smp_modes <<< "${LXEMU_SMP_MODES:-}"
+pin=()
+if [[ -n ${PIN_CPUS:-} ]]; then
+    command -v taskset > /dev/null || { echo "run.sh: PIN_CPUS needs taskset" >&2; exit 1; }
+    pin=(taskset -c "$PIN_CPUS")
+fi
 cpu_threads=${CPU_THREADS:-4}
 cpu_rounds=${CPU_ROUNDS:-150000}
 fork_count=${FORK_COUNT:-2000}
 exec_count=${EXEC_COUNT:-1000}
 sh_count=${SH_COUNT:-1000}
+pipe_mb=${PIPE_MB:-1024}
+pingpong_count=${PINGPONG_COUNT:-100000}
+open_count=${OPEN_COUNT:-100000}
+tar_files=${TAR_FILES:-2000}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lxemu-bench.XXXXXX") || exit 1
 work=$(cd "$work" && pwd)   # absolute: fork_exec execs $work/true_static
@@ -61,13 +77,29 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 
 echo "building guests with $cc ..."
 for prog in getppid sha256 mmap_cycles malloc_churn thr_create thr_pingpong thr_cpu \
-            sig_roundtrip sig_pingpong fork_wait fork_exec true_static; do
+            sig_roundtrip sig_pingpong fork_wait fork_exec true_static \
+            pipe_bw pipe_pingpong open_fstat; do
     "$cc" -static -O2 -std=c11 -Wall -Wextra -o "$work/$prog" \
         "$bench_dir/$prog.c" || die "failed to build $prog"
 done
 
 data_file=$work/data-16MiB.bin
 "$work/sha256" -g 16 > "$data_file" || die "failed to generate $data_file"
+
+# The tree for the busybox tar row: TAR_FILES files, 100 per directory
+# (tree/dNNN/fNN), file n holds (n % 8 + 1) x 200 bytes of one letter. Written
+# with bash builtins only, so making it takes a fraction of a second.
+tar_dir=$work/tree
+mkdir "$tar_dir" || die "failed to create $tar_dir"
+letters=abcdefghijklmnopqrstuvwxyz
+for ((n = 0; n < tar_files; n++)); do
+    printf -v sub '%s/d%03d' "$tar_dir" $((n / 100))
+    printf -v file '%s/f%02d' "$sub" $((n % 100))
+    ((n % 100 == 0)) && { mkdir "$sub" || die "failed to create $sub"; }
+    printf -v fill '%*s' $(((n % 8 + 1) * 200)) ''
+    c=${letters:n % 26:1}
+    printf '%s' "${fill// /$c}" > "$file" || die "failed to write $file"
+done
 
 # Cross-check our SHA-256 against the system sha256sum on the same stream.
 if command -v sha256sum > /dev/null; then
@@ -91,10 +123,10 @@ fi
 run_with() {
     local runner=$1; shift
     case $runner in
-    native)  "$@" ;;
-    qemu)    "$qemu" "$@" ;;
-    lxemu)   "$lxemu" "${lxemu_args[@]}" "$@" ;;
-    lxemu:*) "$lxemu" "--smp=${runner#lxemu:}" "${lxemu_args[@]}" "$@" ;;
+    native)  "${pin[@]}" "$@" ;;
+    qemu)    "${pin[@]}" "$qemu" "$@" ;;
+    lxemu)   "${pin[@]}" "$lxemu" "${lxemu_args[@]}" "$@" ;;
+    lxemu:*) "${pin[@]}" "$lxemu" "--smp=${runner#lxemu:}" "${lxemu_args[@]}" "$@" ;;
     esac
 }
 
@@ -171,6 +203,13 @@ ratio() {
     cmd_fork_exec=("$work/fork_exec" "$work/true_static" "$exec_count")
     cmd_sh_subshell=("$busybox" sh -c \
         "i=0; while [ \$i -lt $sh_count ]; do (true); i=\$((i+1)); done")
+    cmd_pipe_bw=("$work/pipe_bw" "$pipe_mb")
+    cmd_pipe_pingpong=("$work/pipe_pingpong" "$pingpong_count")
+    cmd_open_fstat=("$work/open_fstat" "$data_file" "$open_count")
+    # tar is the process itself (not run from a shell): qemu-x86_64 runs
+    # the programs a guest execs natively. The archive goes to stdout, which
+    # the driver keeps in a file and compares byte for byte with native's.
+    cmd_tar=("$busybox" tar -C "$work" -cf - tree)
 }
 
 benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox
@@ -179,16 +218,21 @@ benchmarks=(cmd_getppid    cmd_sha256       cmd_busybox
             cmd_thr_cpu1         cmd_thr_cpuN
             cmd_sig_roundtrip    cmd_sig_pingpong
             cmd_fork_wait1       cmd_fork_wait64
-            cmd_fork_exec        cmd_sh_subshell)
+            cmd_fork_exec        cmd_sh_subshell
+            cmd_pipe_bw          cmd_pipe_pingpong
+            cmd_open_fstat       cmd_tar)
 names=(     "getppid x1M"  "sha256.c 64MiB" "busybox sha256 16MiB"
             "mmap 64KiB x100k"   "malloc churn x2M"
             "thread create x10k" "mutex pingpong x100k"
             "cpu work 1 thread"  "cpu work $cpu_threads threads"
             "signal raise x100k" "signal pingpong x10k"
             "fork+exit+wait x$fork_count (1 MiB)" "fork+exit+wait x$fork_count (64 MiB)"
-            "fork+exec+wait x$exec_count" "busybox sh subshell x$sh_count")
+            "fork+exec+wait x$exec_count" "busybox sh subshell x$sh_count"
+            "pipe ${pipe_mb} MiB in 64 KiB writes" "pipe pingpong x$pingpong_count"
+            "open+fstat+close x$open_count" "busybox tar c $tar_files files")
 
 echo "runners: native, $qemu, $lxemu ${lxemu_args[*]}  (median of $reps runs, seconds)"
+((${#pin[@]})) && echo "every run pinned: ${pin[*]}"
 ((${#smp_modes[@]})) && echo "lxemu modes: ${smp_modes[*]} (one row each, --smp=MODE)"
 echo
 
@@ -215,8 +259,8 @@ for idx in "${!benchmarks[@]}"; do
              ! cmp -s "$work/out.$idx.native" "$out"; then
             t[$runner]=MISMATCH
             notes+=("$name [$runner] OUTPUT MISMATCH vs native:"
-                    "    native: $(head -c 200 "$work/out.$idx.native")"
-                    "    $runner: $(head -c 200 "$out")")
+                    "    native: $(head -c 200 "$work/out.$idx.native" | tr -c '[:print:]\n' .)"
+                    "    $runner: $(head -c 200 "$out" | tr -c '[:print:]\n' .)")
             status=1
         fi
     done

@@ -3,6 +3,7 @@
  * kernel and leave the way it did (its exit code, or death by its signal).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,10 +15,12 @@
 #include <sys/wait.h>
 #include "kernel/task.h"
 #include "fs/file.h"
+#include "fs/namei.h"
 #include "mm/mm.h"
 #include "trace/trace.h"
 #include "../loader/loader.h"
 #include "../abi/linux/errno.h"
+#include "../abi/linux/fcntl.h"
 
 #define EXIT_LXEMU_ERROR 125 /* lxemu itself failed, as env(1) reports it */
 #define EXIT_CANNOT_EXEC 126
@@ -44,6 +47,8 @@ static void usage(FILE *out)
 		"                   pid namespace; its parent pid reads 0)\n"
 		"  --max-tasks=N    at most N guest threads and processes at once (default 1024;\n"
 		"                   fork and clone then fail with EAGAIN)\n"
+		"  --root=DIR       the guest's file tree: DIR is its /, and no path leads out\n"
+		"                   of it (default /); PROGRAM is a path inside it\n"
 		"  --help           show this help\n\n"
 		"lxemu exits with the program's exit status; if the program dies of a signal,\n"
 		"lxemu dies of the same signal. Its own errors exit with 125 (usage, internal),\n"
@@ -54,6 +59,20 @@ struct options {
 	const char *trace_file;
 	bool trace;
 };
+
+/* --root: the real path of a directory, so guest paths are the host's with it cut off. */
+static void set_root(const char *dir)
+{
+	char *root = realpath(dir, NULL);
+	struct stat st;
+
+	if (!root || stat(root, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "lxemu: --root: %s: %s\n", dir,
+			root ? "Not a directory" : strerror(errno));
+		exit(EXIT_LXEMU_ERROR);
+	}
+	kconfig.root = root;
+}
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -67,6 +86,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "stop-storm", required_argument, NULL, 'T' },
 		{ "max-tasks", required_argument, NULL, 'M' },
 		{ "pid-base", required_argument, NULL, 'P' },
+		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,6 +135,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 				exit(EXIT_LXEMU_ERROR);
 			}
 			break;
+		case 'r':
+			set_root(optarg);
+			break;
 		case 's':
 			syscall_print_coverage(stdout);
 			exit(0);
@@ -142,23 +165,29 @@ static int host_cpus(void)
 	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
 }
 
-/* Like execve's own checks: exists (127), is a regular executable file (126). */
-static void check_program(const char *path)
+/*
+ * Opens the first program, a guest path (inside the root, relative to the
+ * guest's cwd), with execve's own checks: it exists (else 127) and is a
+ * regular executable file (else 126).  Returns the host fd.
+ */
+static int open_program(struct task *t, const char *path)
 {
 	struct stat st;
+	long fd = path_open(t, LINUX_AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
 
-	if (stat(path, &st)) {
-		fprintf(stderr, "lxemu: %s: %s\n", path, strerror(errno));
-		exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+	if (fd < 0) {
+		fprintf(stderr, "lxemu: %s: %s\n", path, strerror((int)-fd));
+		exit(fd == -LINUX_ENOENT || fd == -LINUX_ENOTDIR ? EXIT_NOT_FOUND
+								 : EXIT_CANNOT_EXEC);
 	}
-	if (S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "lxemu: %s: Is a directory\n", path);
+	st.st_mode = 0;
+	if (fstat((int)fd, &st) || !S_ISREG(st.st_mode) ||
+	    faccessat((int)fd, "", X_OK, AT_EMPTY_PATH)) {
+		fprintf(stderr, "lxemu: %s: %s\n", path,
+			S_ISDIR(st.st_mode) ? "Is a directory" : "Permission denied");
 		exit(EXIT_CANNOT_EXEC);
 	}
-	if (!S_ISREG(st.st_mode) || access(path, X_OK)) {
-		fprintf(stderr, "lxemu: %s: Permission denied\n", path);
-		exit(EXIT_CANNOT_EXEC);
-	}
+	return (int)fd;
 }
 
 /* strace's first line is the execve that started the program. */
@@ -212,16 +241,16 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct task *t;
 	const char *why = NULL;
-	int first, status;
+	char exe_path[LINUX_PATH_MAX] = "";
+	int first, status, prog;
 	mode_t umask_orig;
 	long err;
 
 	kernel_collect_inherited_fds();
 	kernel_collect_inherited_signals();
 	kconfig.cpus = host_cpus();
+	kconfig.root = "/";
 	first = parse_options(argc, argv, &o);
-	kconfig.exe_path = realpath(argv[first], NULL);
-	check_program(argv[first]);
 	if (o.trace && (err = trace_open(o.trace_file))) {
 		fprintf(stderr, "lxemu: --trace=%s: %s\n", o.trace_file, strerror((int)-err));
 		return EXIT_LXEMU_ERROR;
@@ -230,14 +259,17 @@ int main(int argc, char **argv)
 	mm_install_sigbus_handler();
 	kernel_install_interrupt_handler();
 	umask_orig = umask(0);    /* the guest's umask is applied by lxemu's kernel */
-	t = create_init_task("/");
+	t = create_init_task(kconfig.root);
 	if (IS_ERR(t)) {
 		fprintf(stderr, "lxemu: cannot create the first process: %s\n",
 			strerror((int)-PTR_ERR(t)));
 		return EXIT_LXEMU_ERROR;
 	}
 	t->fs->umask = umask_orig;
-	err = load_elf_binary(t, argv[first], argv + first, environ, &why);
+	prog = open_program(t, argv[first]);
+	/* /proc/self/exe: the program's guest path, its symlinks resolved. */
+	host_fd_path(prog, exe_path, sizeof(exe_path));
+	err = load_elf_fd(t, prog, argv[first], exe_path, argv + first, environ, &why);
 	if (err) {
 		fprintf(stderr, "lxemu: %s: %s\n", argv[first], why ? why : "cannot load program");
 		return err == -LINUX_ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;

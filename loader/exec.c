@@ -171,6 +171,8 @@ long load_elf_fd(struct task *t, int fd, const char *path, const char *file_path
 		elf_info_free(&info);
 		return -LINUX_ENOMEM;
 	}
+	free(t->mm->exe_path);
+	t->mm->exe_path = file_path ? strdup(file_path) : NULL;
 	err = load_segments(t->mm, prog, &info);
 	fput(prog);
 	if (!err) {
@@ -183,17 +185,4 @@ long load_elf_fd(struct task *t, int fd, const char *path, const char *file_path
 		*why = err == -LINUX_E2BIG ? "argument list too long" : "cannot load program";
 	elf_info_free(&info);
 	return err;
-}
-
-long load_elf_binary(struct task *t, const char *path, char *const argv[], char *const envp[],
-		     const char **why)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*why = NULL;
-	if (fd < 0) {
-		*why = strerror(errno);
-		return host_errno_to_linux(errno);
-	}
-	return load_elf_fd(t, fd, path, kconfig.exe_path ? kconfig.exe_path : path, argv, envp, why);
 }

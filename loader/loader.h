@@ -53,17 +53,12 @@ u64 build_initial_stack(u8 *buf, u64 size, const struct stack_params *sp,
 			char *const argv[], char *const envp[], struct stack_strings *strs);
 
 /*
- * Loads the program at host path into t (which has an empty mm), builds
- * its stack and sets its registers.  On failure returns a negative
- * LINUX_E* value and sets *why.
- */
-long load_elf_binary(struct task *t, const char *path, char *const argv[], char *const envp[],
-		     const char **why);
-
-/*
- * The same from an open host fd (taken over: closed on failure, else kept
- * by the mappings).  path is what the program was run as (AT_EXECFN, comm),
- * file_path the absolute guest path of the file (maps, /proc/PID/exe).
+ * Loads the program open on host fd into t (which has an empty mm), builds
+ * its stack and sets its registers.  The fd is taken over: closed on
+ * failure, else kept by the mappings.  path is what the program was run as
+ * (AT_EXECFN, comm), file_path the absolute guest path of the file (maps,
+ * /proc/PID/exe).  On failure returns a negative LINUX_E* value and sets
+ * *why.
  */
 long load_elf_fd(struct task *t, int fd, const char *path, const char *file_path,
 		 char *const argv[], char *const envp[], const char **why);

@@ -1,17 +1,22 @@
 /*
  * fs_struct: the guest root, cwd and umask, shared by CLONE_FS.  Root and
- * cwd are held as host O_PATH fds so relative lookups use openat().
+ * cwd are held as host O_PATH fds that lookups start from (namei.c).
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "file.h"
+#include "namei.h"
 
+/*
+ * The first fs_struct: root is the host directory that is the guest's "/".
+ * The cwd is lxemu's own when that is inside the root, else the root.
+ */
 struct fs_struct *fs_alloc(const char *root)
 {
 	struct fs_struct *fs = calloc(1, sizeof(*fs));
-	char buf[4096];
+	char buf[LINUX_PATH_MAX];
 
 	if (!fs)
 		return NULL;
@@ -23,8 +28,17 @@ struct fs_struct *fs_alloc(const char *root)
 		put_fs(fs);
 		return NULL;
 	}
-	fs->cwd = strdup(getcwd(buf, sizeof(buf)) ? buf : "/");
+	if (host_fd_guest_path(fs->cwd_fd, buf, sizeof(buf))) {
+		close(fs->cwd_fd);
+		fs->cwd_fd = fcntl(fs->root_fd, F_DUPFD_CLOEXEC, 0);
+		strcpy(buf, "/");
+	}
+	fs->cwd = strdup(buf);
 	fs->umask = 022;
+	if (fs->cwd_fd < 0 || !fs->cwd) {
+		put_fs(fs);
+		return NULL;
+	}
 	return fs;
 }
 

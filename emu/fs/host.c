@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include "file.h"
+#include "namei.h"
 #include "../kernel/task.h"
 #include "../kernel/signal.h"
 #include "../mm/uaccess.h"
@@ -217,6 +219,8 @@ static long tty_pgrp_ioctl(struct task *t, struct file *f, u32 cmd, u64 arg)
 			return -LINUX_EFAULT;
 		return tty_set_foreground_pgrp(t, pgrp);
 	}
+	if (!tty_in_session(t))
+		return -LINUX_ENOTTY; /* not its controlling terminal */
 	pgrp = host_fg == getpgrp() ? tty_foreground_pgrp() : 0;
 	return copy_to_user(t, arg, &pgrp, sizeof(pgrp)) ? -LINUX_EFAULT : 0;
 }
@@ -239,6 +243,12 @@ static long host_ioctl(struct task *t, struct file *f, u32 cmd, u64 arg)
 	case LINUX_TIOCGPGRP:
 	case LINUX_TIOCSPGRP:
 		return tty_pgrp_ioctl(t, f, cmd, arg);
+	case LINUX_TCSBRK:
+	case LINUX_TCSBRKP:
+	case LINUX_TCXONC:
+	case LINUX_TCFLSH:
+		/* tcdrain, tcsendbreak, tcflow, tcflush: the argument is a value. */
+		return host_ret(ioctl(f->host_fd, cmd, (unsigned long)arg));
 	default:
 		return -LINUX_ENOTTY;
 	}
@@ -262,20 +272,126 @@ const struct file_operations host_file_ops = {
 	.release = host_release,
 };
 
-void host_fd_path(int host_fd, char *buf, size_t size)
+/*
+ * Terminals: the host's, with Linux's job control on lxemu's own terminal
+ * while lxemu holds its foreground on the host (tcgetpgrp there says
+ * lxemu's group; a terminal that is not lxemu's says ENOTTY).  While lxemu
+ * is in the background, the host stops lxemu itself, as any program.
+ */
+static long tty_job_check(struct task *t, struct file *f, int sig)
 {
-	char link[64];
-	ssize_t n;
+	if (!t || tcgetpgrp(f->host_fd) != getpgrp())
+		return 0;
+	return tty_check_change(t, sig);
+}
+
+static long tty_read(struct file *f, void *buf, u64 n)
+{
+	long err = tty_job_check(task_current(), f, LINUX_SIGTTIN);
+
+	return err ? err : host_read(f, buf, n);
+}
+
+/* A background write is the terminal's business only under TOSTOP (n_tty_write). */
+static long tty_write(struct file *f, const void *buf, u64 n)
+{
+	struct termios tio;
+	long err;
+
+	if (!tcgetattr(f->host_fd, &tio) && (tio.c_lflag & TOSTOP) &&
+	    (err = tty_job_check(task_current(), f, LINUX_SIGTTOU)))
+		return err;
+	return host_write(f, buf, n);
+}
+
+/* The calls that change the terminal need its foreground (tty_ioctl, set_termios). */
+static long tty_ioctl(struct task *t, struct file *f, u32 cmd, u64 arg)
+{
+	long err = 0;
+
+	switch (cmd) {
+	case LINUX_TIOCSPGRP:
+		/* Linux's tiocspgrp: an orphaned group is told ENOTTY. */
+		err = tty_job_check(t, f, LINUX_SIGTTOU);
+		if (err == -LINUX_EIO)
+			err = -LINUX_ENOTTY;
+		break;
+	case LINUX_TCSETS:
+	case LINUX_TCSETSW:
+	case LINUX_TCSETSF:
+	case LINUX_TCSBRK:
+	case LINUX_TCSBRKP:
+	case LINUX_TCXONC:
+	case LINUX_TCFLSH:
+		err = tty_job_check(t, f, LINUX_SIGTTOU);
+		break;
+	}
+	return err ? err : host_ioctl(t, f, cmd, arg);
+}
+
+static const struct file_operations host_tty_ops = {
+	.read = tty_read,
+	.write = tty_write,
+	.pread = host_pread,
+	.pwrite = host_pwrite,
+	.llseek = host_llseek,
+	.ioctl = tty_ioctl,
+	.getdents64 = host_getdents64,
+	.fstat = host_fstat,
+	.release = host_release,
+};
+
+/*
+ * The host's name of host_fd (its /proc/self/fd link) in buf.  Returns
+ * true when it is a path inside the guest root, made the guest's path (the
+ * root's part cut off); false for one outside the root, or for a name that
+ * is no path (pipe:[N]), left as the host's.
+ */
+static bool host_fd_name(int host_fd, char *buf, size_t size)
+{
+	const char *root = kconfig.root;
+	char link[64], name[LINUX_PATH_MAX];
+	size_t n;
+	ssize_t len;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
-	n = readlink(link, buf, size - 1);
-	if (n > 0)
-		buf[n] = 0;
+	len = readlink(link, name, sizeof(name) - 1);
+	if (len <= 0)
+		return false;
+	name[len] = 0;
+	if (!root || !strcmp(root, "/")) {
+		snprintf(buf, size, "%s", name);
+		return name[0] == '/';
+	}
+	n = strlen(root);
+	if (strncmp(name, root, n) || (name[n] && name[n] != '/')) {
+		snprintf(buf, size, "%s", name);
+		return false;
+	}
+	snprintf(buf, size, "%s", name[n] ? name + n : "/");
+	return true;
+}
+
+void host_fd_path(int host_fd, char *buf, size_t size)
+{
+	char name[LINUX_PATH_MAX];
+
+	/* Outside the root, Linux too names a file by its path from the real root. */
+	name[0] = 0;
+	host_fd_name(host_fd, name, sizeof(name));
+	if (name[0])
+		snprintf(buf, size, "%s", name);
+}
+
+long host_fd_guest_path(int host_fd, char *buf, size_t size)
+{
+	return host_fd_name(host_fd, buf, size) ? 0 : -LINUX_ENOENT;
 }
 
 struct file *host_file_wrap(int host_fd, u32 flags, const char *path)
 {
-	struct file *f = alloc_file(&host_file_ops, host_fd, flags, path);
+	struct file *f = alloc_file(isatty(host_fd) ? &host_tty_ops : &host_file_ops, host_fd, flags,
+				    path);
 	struct stat st;
 
 	/* Pipes, terminals and sockets may make a read or write wait. */

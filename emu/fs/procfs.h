@@ -36,6 +36,25 @@ struct file *procfs_open(struct task *t, const char *path, u32 flags);
  */
 long procfs_wrap_host_dir(struct file *f);
 
+/*
+ * The magic links of the caller's own /proc/{self,thread-self,PID}: which
+ * one an absolute path starts with, and the rest of the path after it
+ * (procfs_link.c).  Links of other processes are not parsed.
+ */
+enum proc_link_kind { PROC_LINK_ROOT, PROC_LINK_CWD, PROC_LINK_EXE, PROC_LINK_FD };
+struct proc_link {
+	enum proc_link_kind kind;
+	int fd;           /* PROC_LINK_FD: the guest fd */
+	const char *rest; /* in the path: what follows the link ("" or from a "/") */
+};
+bool proc_link_parse(struct task *t, const char *path, struct proc_link *l);
+
+/*
+ * readlink of path if it is one of those links: its length with the text
+ * in buf, 0 when path is no such link (the caller goes on), or -errno.
+ */
+long proc_readlink(struct task *t, const char *path, char *buf, size_t size);
+
 /* Inside procfs (procfs.c, procfs_task.c, procfs_pid.c, procfs_root.c). */
 enum proc_kind { PROC_NONE, PROC_MAPS, PROC_COMM, PROC_TASK, PROC_STAT, PROC_STATUS,
 		 PROC_CMDLINE };

@@ -21,6 +21,7 @@
 #include "../mm/mm.h"
 #include "../mm/uaccess.h"
 #include "../fs/file.h"
+#include "../fs/namei.h"
 #include "../../loader/loader.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
@@ -134,9 +135,7 @@ fail:
 static long open_exec(struct task *t, int dirfd, const char *path, int flags, int *fd_out,
 		      char **abs_path)
 {
-	struct path_ref p;
 	struct stat st;
-	int at = flags & (LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW);
 	long err;
 	int fd;
 
@@ -162,22 +161,17 @@ static long open_exec(struct task *t, int dirfd, const char *path, int flags, in
 		fput(f);
 		return err;
 	}
-	if ((err = path_lookup(t, dirfd, path, at, &p)))
+	/* The path, and a `#!` interpreter's, are the guest's: inside its root. */
+	err = path_open(t, dirfd, path, O_RDONLY | O_CLOEXEC |
+			((flags & LINUX_AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+	if (err < 0)
 		return err;
-	fd = openat(p.host_dirfd, p.rel[0] ? p.rel : ".",
-		    O_RDONLY | O_CLOEXEC | ((flags & LINUX_AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
-	if (fd < 0) {
-		err = errno == ELOOP ? -LINUX_ELOOP : host_errno_to_linux(errno);
-		path_release(&p);
-		return err;
-	}
+	fd = (int)err;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    faccessat(p.host_dirfd, p.rel[0] ? p.rel : ".", X_OK, AT_EACCESS)) {
+	    faccessat(fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH)) {
 		close(fd);
-		path_release(&p);
 		return -LINUX_EACCES;
 	}
-	path_release(&p);
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "%s", path);
 	host_fd_path(fd, buf, sizeof(buf));

@@ -42,9 +42,24 @@ enum sig_target {
 long send_signal_tid(int tid, const struct linux_siginfo *info, enum sig_target to);
 /* The same for a task the caller holds alive under the task list's lock (task_with_tid). */
 long send_signal_locked(struct task *p, const struct linux_siginfo *info, enum sig_target to);
-/* The guest's foreground process group of lxemu's terminal, and tcsetpgrp's (process.c). */
+/*
+ * Job control on lxemu's terminal (tty_jobctrl.c).  The guest's foreground
+ * process group; tcsetpgrp's: 0, -ENOTTY (t has no terminal) or -EPERM
+ * (no such group in t's session).
+ */
 int tty_foreground_pgrp(void);
 long tty_set_foreground_pgrp(struct task *t, int pgrp);
+/* t is in the terminal's session: it is t's controlling terminal. */
+bool tty_in_session(struct task *t);
+/*
+ * Linux's __tty_check_change, for a read (SIGTTIN) or a write under TOSTOP
+ * or a change of the terminal (SIGTTOU) while lxemu holds the host
+ * terminal's foreground: 0 when t may go on (its group is the foreground,
+ * or sig is SIGTTOU and t ignores or blocks it); -EIO when sig is SIGTTIN
+ * and t ignores or blocks it, or t's group is orphaned; else sig goes to
+ * t's group and -ERESTARTSYS makes the call start again once continued.
+ */
+long tty_check_change(struct task *t, int sig);
 /* info to every process of process group pgrp: 0 or -ESRCH (kill(-pgrp)). */
 long kill_pgrp_info(int pgrp, const struct linux_siginfo *info);
 /* A siginfo as kill(2) and tkill(2) fill it: si_code, sender's tgid and uid. */

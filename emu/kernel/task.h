@@ -183,7 +183,8 @@ struct sighand_struct *sighand_alloc(void);
 enum { RUN_NONE, RUN_SHARED, RUN_EXCLUSIVE };
 
 struct kernel_config {
-	const char *exe_path;   /* the guest path of the first program */
+	const char *root;       /* --root: the host directory that is the guest's "/" (a
+				 * real path; NULL or "/": the host's own tree) */
 	int cpus;               /* --cpus */
 	bool smp_atomic;        /* --smp=atomic: threads run in parallel, atomics on the host */
 	bool fault_report;      /* --fault-report */

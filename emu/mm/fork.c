@@ -74,6 +74,7 @@ static void dup_layout(struct mm_struct *mm, const struct mm_struct *old)
 	mm->arg_end = old->arg_end;
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
+	mm->exe_path = old->exe_path ? strdup(old->exe_path) : NULL;
 	if (old->nr_x87_sites && (mm->x87_sites = malloc(old->nr_x87_sites * sizeof(u64)))) {
 		memcpy(mm->x87_sites, old->x87_sites, old->nr_x87_sites * sizeof(u64));
 		mm->nr_x87_sites = mm->cap_x87_sites = old->nr_x87_sites;

@@ -92,6 +92,7 @@ struct mm_struct {
 	u64 mmap_base;
 	u64 start_stack;
 	u64 arg_start, arg_end, env_start, env_end;
+	char *exe_path; /* the program's guest path (/proc/PID/exe): set at load, then fixed */
 	/* x87 instructions the engines must run on the host FPU (cpu/x87.c) */
 	u64 *x87_sites;
 	int nr_x87_sites, cap_x87_sites;

@@ -53,6 +53,7 @@ void mmput(struct mm_struct *mm)
 	free(mm->vmas);
 	free(mm->x87_sites);
 	free(mm->atomic_sites);
+	free(mm->exe_path);
 	pthread_mutex_destroy(&mm->mmap_lock);
 	free(mm);
 }

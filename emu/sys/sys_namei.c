@@ -23,7 +23,7 @@ long sys_mkdirat(struct task *t, int dirfd, u64 upath, u32 mode)
 	struct path_ref p;
 
 	mode &= 07777 & ~t->fs->umask;
-	return WITH_PATH(t, dirfd, upath, 0, p, mkdirat(p.host_dirfd, p.rel, mode));
+	return WITH_PARENT(t, dirfd, upath, p, mkdirat(p.host_dirfd, p.rel, mode));
 }
 
 long sys_mkdir(struct task *t, u64 upath, u32 mode)
@@ -33,12 +33,12 @@ long sys_mkdir(struct task *t, u64 upath, u32 mode)
 
 long sys_unlinkat(struct task *t, int dirfd, u64 upath, int flags)
 {
+	int host_flags = flags & LINUX_AT_REMOVEDIR ? AT_REMOVEDIR : 0;
 	struct path_ref p;
 
 	if (flags & ~LINUX_AT_REMOVEDIR)
 		return -LINUX_EINVAL;
-	return WITH_PATH(t, dirfd, upath, 0, p,
-			 unlinkat(p.host_dirfd, p.rel, flags & LINUX_AT_REMOVEDIR ? AT_REMOVEDIR : 0));
+	return WITH_PARENT(t, dirfd, upath, p, unlinkat(p.host_dirfd, p.rel, host_flags));
 }
 
 long sys_unlink(struct task *t, u64 upath)
@@ -59,7 +59,8 @@ long sys_symlinkat(struct task *t, u64 utarget, int dirfd, u64 upath)
 
 	if (err < 0)
 		return err;
-	return WITH_PATH(t, dirfd, upath, 0, p, symlinkat(target, p.host_dirfd, p.rel));
+	/* The target is only text: it is resolved in the root when followed. */
+	return WITH_PARENT(t, dirfd, upath, p, symlinkat(target, p.host_dirfd, p.rel));
 }
 
 long sys_symlink(struct task *t, u64 utarget, u64 upath)
@@ -78,10 +79,11 @@ long sys_renameat2(struct task *t, int olddirfd, u64 uold, int newdirfd, u64 une
 	char newpath[LINUX_PATH_MAX];
 	if ((err = getname(t, newpath, unew)) < 0)
 		return err;
-	if ((err = path_lookup(t, newdirfd, newpath, 0, &pn)))
+	if ((err = path_parent_lookup(t, newdirfd, newpath, &pn)))
 		return err;
-	err = WITH_PATH(t, olddirfd, uold, 0, po,
-			syscall(SYS_renameat2, po.host_dirfd, po.rel, pn.host_dirfd, pn.rel, flags));
+	err = WITH_PARENT(t, olddirfd, uold, po,
+			  syscall(SYS_renameat2, po.host_dirfd, po.rel, pn.host_dirfd, pn.rel,
+				  flags));
 	path_release(&pn);
 	return err;
 }
@@ -123,7 +125,7 @@ long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
 	return n;
 }
 
-/* The guest path of a host directory fd: its host path (the root is "/"). */
+/* The guest path of a host directory fd (host_fd_path: the root is "/"). */
 static char *dir_guest_path(int host_fd)
 {
 	char buf[LINUX_PATH_MAX] = "";
@@ -157,10 +159,12 @@ static long set_cwd(struct task *t, int host_fd)
 
 long sys_chdir(struct task *t, u64 upath)
 {
-	struct path_ref p;
-	long fd = WITH_PATH(t, LINUX_AT_FDCWD, upath, 0, p,
-			    openat(p.host_dirfd, p.rel, O_PATH | O_DIRECTORY | O_CLOEXEC));
+	char path[LINUX_PATH_MAX];
+	long fd = getname(t, path, upath);
 
+	if (fd < 0)
+		return fd;
+	fd = path_open(t, LINUX_AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
 	/* chdir needs search permission, which O_PATH does not check. */
@@ -213,6 +217,22 @@ long sys_umask(struct task *t, u32 mask)
 	return old;
 }
 
+/*
+ * link(2) of the object po names to pn's name.  An object the lookup left
+ * in an fd is linked through lxemu's own /proc/self/fd link, which needs no
+ * capability where AT_EMPTY_PATH does (the link it names is not followed
+ * further: a symlink is linked as itself).
+ */
+static int host_link(struct path_ref *po, struct path_ref *pn, bool follow)
+{
+	char proc[32];
+	int dirfd;
+	const char *name = path_host_name(po, proc, &dirfd);
+
+	return linkat(dirfd, name, pn->host_dirfd, pn->rel,
+		      follow || !po->rel[0] ? AT_SYMLINK_FOLLOW : 0);
+}
+
 long sys_linkat(struct task *t, int olddirfd, u64 uold, int newdirfd, u64 unew, int flags)
 {
 	char newpath[LINUX_PATH_MAX];
@@ -223,12 +243,13 @@ long sys_linkat(struct task *t, int olddirfd, u64 uold, int newdirfd, u64 unew, 
 		return -LINUX_EINVAL;
 	if ((err = getname(t, newpath, unew)) < 0)
 		return err;
-	if ((err = path_lookup(t, newdirfd, newpath, 0, &pn)))
+	if ((err = path_parent_lookup(t, newdirfd, newpath, &pn)))
 		return err;
-	err = WITH_PATH(t, olddirfd, uold, flags, po,
-			linkat(po.host_dirfd, po.rel, pn.host_dirfd, pn.rel,
-			       (flags & LINUX_AT_SYMLINK_FOLLOW ? AT_SYMLINK_FOLLOW : 0) |
-			       (flags & LINUX_AT_EMPTY_PATH ? AT_EMPTY_PATH : 0)));
+	/* The old name is followed only with AT_SYMLINK_FOLLOW, as Linux does. */
+	err = WITH_PATH(t, olddirfd, uold,
+			(flags & LINUX_AT_EMPTY_PATH) |
+			(flags & LINUX_AT_SYMLINK_FOLLOW ? 0 : LINUX_AT_SYMLINK_NOFOLLOW), po,
+			host_link(&po, &pn, flags & LINUX_AT_SYMLINK_FOLLOW));
 	path_release(&pn);
 	return err;
 }
@@ -238,11 +259,21 @@ long sys_link(struct task *t, u64 uold, u64 unew)
 	return sys_linkat(t, LINUX_AT_FDCWD, uold, LINUX_AT_FDCWD, unew, 0);
 }
 
+/* chmod(2) of the object p names: fchmodat takes no AT_EMPTY_PATH. */
+static int host_chmod(struct path_ref *p, u32 mode)
+{
+	char proc[32];
+	int dirfd;
+	const char *name = path_host_name(p, proc, &dirfd);
+
+	return fchmodat(dirfd, name, mode, 0);
+}
+
 long sys_fchmodat(struct task *t, int dirfd, u64 upath, u32 mode)
 {
 	struct path_ref p;
 
-	return WITH_PATH(t, dirfd, upath, 0, p, fchmodat(p.host_dirfd, p.rel, mode & 07777, 0));
+	return WITH_PATH(t, dirfd, upath, 0, p, host_chmod(&p, mode & 07777));
 }
 
 long sys_chmod(struct task *t, u64 upath, u32 mode)
@@ -250,13 +281,17 @@ long sys_chmod(struct task *t, u64 upath, u32 mode)
 	return sys_fchmodat(t, LINUX_AT_FDCWD, upath, mode);
 }
 
-/* truncate(2) of a path relative to a host dirfd, through an O_PATH fd. */
-static int host_truncate_at(int dirfd, const char *rel, s64 length)
+/* truncate(2) of the object p names, through an O_PATH fd of it. */
+static int host_truncate_at(struct path_ref *p, s64 length)
 {
 	char proc[64];
-	int fd = openat(dirfd, rel, O_PATH | O_CLOEXEC), r, e;
+	int fd, r, e;
 
-	if (fd < 0)
+	if (!p->rel[0]) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p->host_dirfd);
+		return truncate(proc, length);
+	}
+	if ((fd = openat(p->host_dirfd, p->rel, O_PATH | O_CLOEXEC)) < 0)
 		return -1;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	r = truncate(proc, length);
@@ -273,5 +308,5 @@ long sys_truncate(struct task *t, u64 upath, s64 length)
 	if (length < 0)
 		return -LINUX_EINVAL;
 	return WITH_PATH(t, LINUX_AT_FDCWD, upath, 0, p,
-			 host_truncate_at(p.host_dirfd, p.rel, length));
+			 host_truncate_at(&p, length));
 }

@@ -10,6 +10,7 @@
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
 #include "../fs/file.h"
+#include "../fs/namei.h"
 #include "../fs/pipe.h"
 #include "../fs/procfs.h"
 #include "../mm/uaccess.h"
@@ -26,7 +27,6 @@
 long do_sys_openat(struct task *t, int dirfd, u64 upath, u32 flags, u32 mode)
 {
 	char path[LINUX_PATH_MAX];
-	struct path_ref p;
 	struct file *f;
 	long err = getname(t, path, upath);
 	int hfd, fd;
@@ -38,16 +38,12 @@ long do_sys_openat(struct task *t, int dirfd, u64 upath, u32 flags, u32 mode)
 		return PTR_ERR(f);
 	if (f)
 		goto install;
-	if ((err = path_lookup(t, dirfd, path, 0, &p)))
-		return err;
 	if (flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))
 		mode &= 07777 & ~t->fs->umask;
-	hfd = syscall(SYS_openat, p.host_dirfd, p.rel, linux_open_flags_to_host(flags) | O_CLOEXEC,
-		      mode);
-	err = hfd < 0 ? host_errno_to_linux(errno) : 0;
-	path_release(&p);
-	if (err)
+	err = path_open(t, dirfd, path, linux_open_flags_to_host(flags) | O_CLOEXEC, mode);
+	if (err < 0)
 		return err;
+	hfd = (int)err;
 	/* Linux names a file by its absolute path (/proc/self/maps, /proc/self/fd). */
 	host_fd_path(hfd, path, sizeof(path));
 	f = host_file_wrap(hfd, (flags & ~CREATION_FLAGS) | LINUX_O_LARGEFILE, path);

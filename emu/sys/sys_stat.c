@@ -12,6 +12,7 @@
 #include "../kernel/task.h"
 #include "../fs/file.h"
 #include "../fs/namei.h"
+#include "../fs/procfs.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
@@ -67,8 +68,9 @@ static long do_fstatat(struct task *t, int dirfd, u64 upath, u64 ubuf, int flags
 		err = fstat_fd(t, dirfd, &st);
 		return err ? err : copy_to_user(t, ubuf, &st, sizeof(st));
 	}
-	err = WITH_PATH(t, dirfd, upath, flags, p, fstatat(p.host_dirfd, p.rel, &hs,
-							  host_at_flags(flags)));
+	err = WITH_PATH(t, dirfd, upath, flags, p,
+			fstatat(p.host_dirfd, p.rel, &hs,
+				host_at_flags(flags) | path_empty_flag(&p)));
 	if (err)
 		return err;
 	stat_to_linux(&hs, &st);
@@ -143,7 +145,8 @@ long sys_statx(struct task *t, int dirfd, u64 upath, u32 flags, u32 mask, u64 ub
 		return -LINUX_EINVAL;
 	err = WITH_PATH(t, dirfd, upath, flags, p,
 			syscall(SYS_statx, p.host_dirfd, p.rel,
-				host_at_flags(flags) | (flags & LINUX_AT_STATX_SYNC_TYPE), mask, &hx));
+				host_at_flags(flags) | path_empty_flag(&p) |
+				(flags & LINUX_AT_STATX_SYNC_TYPE), mask, &hx));
 	if (err)
 		return err;
 	statx_to_linux(&hx, &x);
@@ -159,7 +162,8 @@ long sys_faccessat2(struct task *t, int dirfd, u64 upath, int mode, int flags)
 	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EACCESS | LINUX_AT_EMPTY_PATH))
 		return -LINUX_EINVAL;
 	return WITH_PATH(t, dirfd, upath, flags, p,
-			 faccessat(p.host_dirfd, p.rel, mode, host_at_flags(flags)));
+			 faccessat(p.host_dirfd, p.rel, mode,
+				   host_at_flags(flags) | path_empty_flag(&p)));
 }
 
 long sys_faccessat(struct task *t, int dirfd, u64 upath, int mode)
@@ -172,15 +176,6 @@ long sys_access(struct task *t, u64 upath, int mode)
 	return sys_faccessat2(t, LINUX_AT_FDCWD, upath, mode, 0);
 }
 
-/* /proc/self/exe names the guest's program, not lxemu. */
-static bool is_proc_self_exe(struct task *t, const char *path)
-{
-	char own[64];
-
-	snprintf(own, sizeof(own), "/proc/%d/exe", task_tgid(t));
-	return !strcmp(path, "/proc/self/exe") || !strcmp(path, own);
-}
-
 long sys_readlinkat(struct task *t, int dirfd, u64 upath, u64 ubuf, int bufsiz)
 {
 	char path[LINUX_PATH_MAX], target[LINUX_PATH_MAX];
@@ -191,13 +186,19 @@ long sys_readlinkat(struct task *t, int dirfd, u64 upath, u64 ubuf, int bufsiz)
 		return n;
 	if (bufsiz <= 0)
 		return -LINUX_EINVAL;
-	if (is_proc_self_exe(t, path)) {
-		n = snprintf(target, sizeof(target), "%s", kconfig.exe_path);
-	} else {
-		if ((n = path_lookup(t, dirfd, path, LINUX_AT_EMPTY_PATH, &p)))
+	/* The guest's own /proc/self links name its objects, not lxemu's. */
+	n = proc_readlink(t, path, target, sizeof(target));
+	if (n < 0)
+		return n;
+	if (!n) {
+		if ((n = path_lookup(t, dirfd, path,
+				     LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW, &p)))
 			return n;
 		n = readlinkat(p.host_dirfd, p.rel, target, sizeof(target));
 		n = n < 0 ? host_errno_to_linux(errno) : n;
+		/* Of an object the lookup holds, ENOENT only says it is no symlink. */
+		if (n == -LINUX_ENOENT && path[0] && !p.rel[0])
+			n = -LINUX_EINVAL;
 		path_release(&p);
 		if (n < 0)
 			return n;
@@ -251,5 +252,6 @@ long sys_utimensat(struct task *t, int dirfd, u64 upath, u64 utimes, int flags)
 		return err;
 	}
 	return WITH_PATH(t, dirfd, upath, flags, p,
-			 utimensat(p.host_dirfd, p.rel, utimes ? ts : NULL, host_at_flags(flags)));
+			 utimensat(p.host_dirfd, p.rel, utimes ? ts : NULL,
+				   host_at_flags(flags) | path_empty_flag(&p)));
 }
