@@ -13,12 +13,10 @@
 #include "../kernel/wait.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/poll.h"
 #include "../../abi/linux/stat.h"
 
 #define EVENTFD_MAX (~0ull - 1) /* the most the counter holds */
-#define POLLIN 0x001
-#define POLLOUT 0x004
-#define POLLERR 0x008
 #define ANON_INODE_DEV 0xfu  /* anon_inodefs, 0:15 */
 #define ANON_INODE_INO 1u    /* every anon_inode file shares one inode */
 
@@ -28,21 +26,6 @@ struct eventfd_ctx {
 	u64 count;
 	bool semaphore;
 };
-
-static bool nonblocking(struct file *f)
-{
-	return __atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK;
-}
-
-/* Sleeps on ctx, its lock held: 0 (look again), -EAGAIN or -ERESTARTSYS. */
-static long eventfd_wait_locked(struct file *f, struct eventfd_ctx *ctx)
-{
-	struct task *t = task_current();
-
-	if (nonblocking(f) || !t)
-		return -LINUX_EAGAIN;
-	return task_sleep(t, &ctx->wait, NULL) == -LINUX_EINTR ? -LINUX_ERESTARTSYS : 0;
-}
 
 static void eventfd_wake_locked(struct eventfd_ctx *ctx)
 {
@@ -59,7 +42,7 @@ static long eventfd_read(struct file *f, void *buf, u64 n)
 	if (n < sizeof(v))
 		return -LINUX_EINVAL;
 	pthread_mutex_lock(&ctx->wait.lock);
-	while (!ctx->count && !(err = eventfd_wait_locked(f, ctx)))
+	while (!ctx->count && !(err = file_wait_locked(f, &ctx->wait)))
 		;
 	if (!err) {
 		v = ctx->semaphore ? 1 : ctx->count;
@@ -85,7 +68,7 @@ static long eventfd_write(struct file *f, const void *buf, u64 n)
 	if (v == ~0ull)
 		return -LINUX_EINVAL;
 	pthread_mutex_lock(&ctx->wait.lock);
-	while (EVENTFD_MAX - ctx->count < v && !(err = eventfd_wait_locked(f, ctx)))
+	while (EVENTFD_MAX - ctx->count < v && !(err = file_wait_locked(f, &ctx->wait)))
 		;
 	if (!err) {
 		ctx->count += v;
@@ -103,11 +86,11 @@ static unsigned eventfd_poll(struct file *f, struct poll_table *pt)
 	poll_wait(&ctx->pollq, pt);
 	pthread_mutex_lock(&ctx->wait.lock);
 	if (ctx->count)
-		mask |= POLLIN;
+		mask |= LINUX_POLLIN;
 	if (ctx->count == ~0ull)
-		mask |= POLLERR;
+		mask |= LINUX_POLLERR;
 	if (ctx->count < EVENTFD_MAX)
-		mask |= POLLOUT;
+		mask |= LINUX_POLLOUT;
 	pthread_mutex_unlock(&ctx->wait.lock);
 	return mask;
 }

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include "../types.h"
 #include "../../abi/linux/stat.h"
+#include "../../abi/linux/fcntl.h"
 
 struct task;
 struct file;
@@ -67,6 +68,12 @@ struct fs_struct {
 	char *cwd;        /* guest path of the cwd */
 	u32 umask;
 };
+
+/* O_NONBLOCK now (F_SETFL may change it while a call runs). */
+static inline bool file_nonblocking(struct file *f)
+{
+	return __atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK;
+}
 
 /* struct file */
 struct file *alloc_file(const struct file_operations *ops, int host_fd, u32 flags,

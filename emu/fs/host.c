@@ -41,7 +41,7 @@ static long host_wait_ready(struct file *f, short events)
 	struct task *t = task_current();
 	struct pollfd p = { f->host_fd, events, 0 };
 
-	if (!t || !f->host_may_block || (__atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK))
+	if (!t || !f->host_may_block || file_nonblocking(f))
 		return 0;
 	for (;;) {
 		int r = task_ppoll(t, &p, 1);
@@ -54,7 +54,7 @@ static long host_wait_ready(struct file *f, short events)
 
 static bool may_wait(struct file *f)
 {
-	return f->host_may_block && !(__atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK);
+	return f->host_may_block && !file_nonblocking(f);
 }
 
 /* Files that cannot say EAGAIN per call (terminals): the blocking call, once ready. */

@@ -22,6 +22,7 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
 #include "../../abi/linux/misc.h"
+#include "../../abi/linux/poll.h"
 #include "../../abi/linux/signal.h"
 
 #define PIPE_PAGE 4096u
@@ -29,12 +30,6 @@
 #define PIPE_MAX_SIZE_DEFAULT (1024u * 1024u) /* /proc/sys/fs/pipe-max-size */
 #define PIPEFS_DEV 0xeu                        /* pipefs's anonymous device, 0:14 */
 
-#define POLLIN 0x001
-#define POLLOUT 0x004
-#define POLLERR 0x008
-#define POLLHUP 0x010
-#define POLLRDNORM 0x040
-#define POLLWRNORM 0x100
 
 struct pipe_buffer {
 	u8 *page;      /* allocated on first use, kept for the next round */
@@ -65,11 +60,6 @@ static unsigned occupancy(struct pipe *p) { return p->head - p->tail; }
 static bool pipe_full(struct pipe *p) { return occupancy(p) >= p->ring_size; }
 static bool pipe_empty(struct pipe *p) { return p->head == p->tail; }
 
-static bool nonblocking(struct file *f)
-{
-	return __atomic_load_n(&f->f_flags, __ATOMIC_RELAXED) & LINUX_O_NONBLOCK;
-}
-
 /* Wakes sleeping readers and writers and every poller: the pipe changed. */
 static void pipe_wake_locked(struct pipe *p)
 {
@@ -77,18 +67,9 @@ static void pipe_wake_locked(struct pipe *p)
 	wake_up_all(&p->pollq);
 }
 
-/* Sleeps on the pipe, its lock held.  0 (look again) or -ERESTARTSYS. */
-static long pipe_wait_locked(struct task *t, struct pipe *p)
-{
-	if (!t)
-		return -LINUX_EAGAIN;
-	return task_sleep(t, &p->wait, NULL) == -LINUX_EINTR ? -LINUX_ERESTARTSYS : 0;
-}
-
 static long pipe_read(struct file *f, void *buf, u64 n)
 {
 	struct pipe *p = f->private_data;
-	struct task *t = task_current();
 	bool freed = false;
 	long ret = 0;
 
@@ -118,16 +99,12 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 		}
 		if (!p->writers || ret)
 			break;
-		if (nonblocking(f)) {
-			ret = -LINUX_EAGAIN;
-			break;
-		}
 		/* Writers may wait for room we made before the buffer ran dry. */
 		if (freed) {
 			pipe_wake_locked(p);
 			freed = false;
 		}
-		long err = pipe_wait_locked(t, p);
+		long err = file_wait_locked(f, &p->wait);
 		if (err) {
 			ret = err;
 			break;
@@ -205,17 +182,12 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 			if (!pipe_full(p))
 				continue;
 		}
-		if (nonblocking(f)) {
-			if (!ret)
-				ret = -LINUX_EAGAIN;
-			break;
-		}
 		/* Readers may wait for what we wrote so far. */
 		if (added) {
 			pipe_wake_locked(p);
 			added = false;
 		}
-		long err = pipe_wait_locked(t, p);
+		long err = file_wait_locked(f, &p->wait);
 		if (err) {
 			if (!ret)
 				ret = err;
@@ -246,15 +218,15 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 	pthread_mutex_lock(&p->wait.lock);
 	if (acc == LINUX_O_RDONLY || acc == LINUX_O_RDWR) {
 		if (!pipe_empty(p))
-			mask |= POLLIN | POLLRDNORM;
+			mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
 		if (!p->writers)
-			mask |= POLLHUP;
+			mask |= LINUX_POLLHUP;
 	}
 	if (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR) {
 		if (!pipe_full(p))
-			mask |= POLLOUT | POLLWRNORM;
+			mask |= LINUX_POLLOUT | LINUX_POLLWRNORM;
 		if (!p->readers)
-			mask |= POLLERR;
+			mask |= LINUX_POLLERR;
 	}
 	pthread_mutex_unlock(&p->wait.lock);
 	return mask;
@@ -320,7 +292,7 @@ static void pipe_release(struct file *f)
 	if (acc == LINUX_O_WRONLY || acc == LINUX_O_RDWR)
 		p->writers--;
 	last = !p->readers && !p->writers;
-	/* EOF for readers, EPIPE for writers, POLLHUP/POLLERR for pollers. */
+	/* EOF for readers, EPIPE for writers, LINUX_POLLHUP/LINUX_POLLERR for pollers. */
 	pipe_wake_locked(p);
 	pthread_mutex_unlock(&p->wait.lock);
 	if (last)

@@ -107,32 +107,53 @@ static long write_done(struct task *t, struct file *f, long ret)
 	return ret;
 }
 
+/*
+ * The iovecs' total length, and in *room the accessible prefix, as the
+ * pieces would go (only looked up when the total fits one transfer).
+ */
+static u64 iov_lengths(struct task *t, const struct linux_iovec *iov, u64 vlen, int prot,
+		       u64 *room)
+{
+	u64 total = 0;
+	bool cut = false;
+
+	*room = 0;
+	for (u64 i = 0; i < vlen; i++) {
+		total += iov[i].iov_len;
+		if (cut || total > RW_CHUNK)
+			continue; /* past the end, or too big for one transfer: not needed */
+		u64 r = user_access_len(t, iov[i].iov_base, iov[i].iov_len, prot);
+		*room += r;
+		cut = r < iov[i].iov_len;
+	}
+	return total;
+}
+
 long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
 		      s64 pos)
 {
-	u64 total = 0, got = 0;
+	u64 total, room;
 	long ret;
 	u8 *buf;
 
 	if (!file_writable(f))
 		return -LINUX_EBADF;
-	for (u64 i = 0; i < vlen; i++)
-		total += iov[i].iov_len;
+	total = iov_lengths(t, iov, vlen, LINUX_PROT_READ, &room);
 	if (total > RW_CHUNK)
 		return -LINUX_E2BIG;
 	if (!total)
 		return write_chunk(f, NULL, 0, pos);
-	if (!(buf = malloc(total)))
+	if (!room)
+		return -LINUX_EFAULT;
+	if (!(buf = malloc(room)))
 		return -LINUX_ENOMEM;
-	/* Up to the first byte that cannot be read, as the pieces would go. */
-	for (u64 i = 0; i < vlen; i++) {
-		u64 room = user_access_len(t, iov[i].iov_base, iov[i].iov_len, LINUX_PROT_READ);
-		copy_from_user(t, buf + got, iov[i].iov_base, room);
-		got += room;
-		if (room < iov[i].iov_len)
-			break;
+	/* Up to the first byte that cannot be read. */
+	for (u64 i = 0, got = 0; got < room; i++) {
+		u64 n = MIN(iov[i].iov_len, room - got);
+		copy_from_user(t, buf + got, iov[i].iov_base, n);
+		got += n;
 	}
-	ret = got ? write_done(t, f, write_chunk(f, buf, got, pos)) : -LINUX_EFAULT;
+	ret = write_done(t, f, write_chunk(f, buf, room, pos));
 	free(buf);
 	return ret;
 }
@@ -140,25 +161,18 @@ long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *
 long file_readv_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
 		     s64 pos)
 {
-	u64 total = 0, room = 0;
+	u64 total, room;
 	long ret;
 	u8 *buf;
 
 	if (!file_readable(f))
 		return -LINUX_EBADF;
-	for (u64 i = 0; i < vlen; i++)
-		total += iov[i].iov_len;
+	total = iov_lengths(t, iov, vlen, LINUX_PROT_WRITE, &room);
 	if (total > RW_CHUNK)
 		return -LINUX_E2BIG;
 	if (!total)
 		return read_chunk(f, NULL, 0, pos);
-	/* Up to the first byte that cannot be written, as the pieces would go. */
-	for (u64 i = 0; i < vlen; i++) {
-		u64 r = user_access_len(t, iov[i].iov_base, iov[i].iov_len, LINUX_PROT_WRITE);
-		room += r;
-		if (r < iov[i].iov_len)
-			break;
-	}
+	/* Up to the first byte that cannot be written. */
 	if (!room)
 		return -LINUX_EFAULT;
 	if (!(buf = malloc(room)))

@@ -8,7 +8,17 @@
 #include "wait.h"
 #include "task.h"
 #include "signal.h"
+#include "../fs/file.h"
 #include "../../abi/linux/errno.h"
+
+long file_wait_locked(struct file *f, struct wait_slot *w)
+{
+	struct task *t = task_current();
+
+	if (file_nonblocking(f) || !t)
+		return -LINUX_EAGAIN;
+	return task_sleep(t, w, NULL) == -LINUX_EINTR ? -LINUX_ERESTARTSYS : 0;
+}
 
 void wait_queue_init(struct wait_queue_head *q)
 {

@@ -28,6 +28,15 @@ struct wait_queue_entry {
 	void *private;
 };
 
+struct file;
+struct wait_slot;
+/*
+ * A blocking read or write of a kernel file waits on the file's slot w,
+ * its lock held: -EAGAIN at once for an O_NONBLOCK file, else 0 when woken
+ * (look again) or -ERESTARTSYS when a signal came.
+ */
+long file_wait_locked(struct file *f, struct wait_slot *w);
+
 void wait_queue_init(struct wait_queue_head *q);
 void wait_queue_destroy(struct wait_queue_head *q);
 void add_wait_queue(struct wait_queue_head *q, struct wait_queue_entry *e);
