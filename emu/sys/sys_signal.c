@@ -239,18 +239,6 @@ long sys_pause(struct task *t)
 	return -LINUX_ERESTARTNOHAND;
 }
 
-/* A CLOCK_MONOTONIC deadline rel from now. */
-static void deadline_after(struct timespec *d, const struct timespec *rel)
-{
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += rel->tv_sec;
-	d->tv_nsec += rel->tv_nsec;
-	if (d->tv_nsec >= 1000000000) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000;
-	}
-}
-
 long sys_rt_sigtimedwait(struct task *t, u64 uthese, u64 uinfo, u64 uts, u64 sigsetsize)
 {
 	struct linux_siginfo info;
@@ -268,7 +256,7 @@ long sys_rt_sigtimedwait(struct task *t, u64 uthese, u64 uinfo, u64 uts, u64 sig
 		return err;
 	these &= ~UNBLOCKABLE;
 	if (uts)
-		deadline_after(&deadline, &rel);
+		deadline_in(&rel, &deadline);
 	/* While it waits, these count as unblocked: a process-directed one may pick this thread. */
 	pthread_mutex_lock(&w->lock);
 	pthread_mutex_lock(&t->sighand->siglock);
