@@ -116,6 +116,7 @@ static long copy_signal(u64 flags, struct task *parent, struct task *child, int 
 	child->group_leader = parent->group_leader;
 	if (flags & LINUX_CLONE_THREAD) {
 		child->signal = parent->signal;
+		atomic_fetch_add(&child->signal->count, 1);
 		return 0;
 	}
 	if (!(sig = signal_alloc(tid)))
@@ -200,7 +201,9 @@ static void free_new_task(struct task *child, u64 flags)
 		mmput(child->mm);
 	if (child->sighand && atomic_fetch_sub(&child->sighand->count, 1) == 1)
 		free(child->sighand);
-	if (child->signal && !(flags & LINUX_CLONE_THREAD))
+	if (child->signal && (flags & LINUX_CLONE_THREAD))
+		put_signal(child->signal);
+	else if (child->signal)
 		free(child->signal);
 	free(child);
 }

@@ -114,7 +114,13 @@ void release_proc_locked(struct signal_struct *sg)
 			*pp = sg->sibling;
 	}
 	flush_sigqueue(&sg->shared_pending);
-	free(sg);
+	put_signal(sg);
+}
+
+void put_signal(struct signal_struct *sig)
+{
+	if (atomic_fetch_sub(&sig->count, 1) == 1)
+		free(sig);
 }
 
 struct task *find_task_by_tid(int tid)
@@ -401,7 +407,7 @@ struct signal_struct *signal_alloc(int tgid)
 
 	if (!sig)
 		return NULL;
-	atomic_init(&sig->count, 1);
+	atomic_init(&sig->count, 2); /* the process and its first thread */
 	sig->tgid = sig->pgid = sig->sid = tgid;
 	sig->nr_threads = 1;
 	sig->nr_live = 1;
@@ -646,6 +652,7 @@ void release_task(struct task *t)
 	put_task_resources(t, false);
 	pthread_mutex_destroy(&t->sync_lock);
 	free(t);
+	put_signal(sig);
 }
 
 int kernel_wait_all(void)

@@ -42,6 +42,9 @@ struct cpumask {
 
 /* Thread group: shared by CLONE_THREAD. */
 struct signal_struct {
+	/* one for the process (until it is reaped) and one per thread until its
+	 * release_task is done with it (Linux's sigcnt): a thread still leaving
+	 * may outlive the reaping its group's last thread allowed */
 	atomic_int count;
 	int tgid;
 	int pgid, sid;
@@ -177,6 +180,7 @@ void notify_parent_stop_locked(struct signal_struct *sg, int sig);
 /* prctl's process options (PDEATHSIG, CHILD_SUBREAPER, DUMPABLE): value, 0 or -errno. */
 long prctl_process(struct task *t, int option, u64 arg2);
 struct signal_struct *signal_alloc(int tgid);
+void put_signal(struct signal_struct *sig);
 struct sighand_struct *sighand_alloc(void);
 
 /* Per-process constants the kernel reports (uname, ids). */
