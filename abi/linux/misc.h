@@ -69,6 +69,7 @@ struct linux_dirent64 {
 	char d_name[];
 };
 #define LINUX_DT_DIR 4
+#define LINUX_DT_LNK 10
 
 #define LINUX_ARCH_SET_GS 0x1001
 #define LINUX_ARCH_SET_FS 0x1002

@@ -83,9 +83,8 @@ void do_close_on_exec(struct files_struct *files)
 	}
 }
 
-struct file *fget(struct task *t, int fd)
+struct file *files_fget(struct files_struct *files, int fd)
 {
-	struct files_struct *files = t->files;
 	struct file *f = NULL;
 
 	pthread_mutex_lock(&files->file_lock);
@@ -93,6 +92,11 @@ struct file *fget(struct task *t, int fd)
 		f = get_file(files->fd[fd]);
 	pthread_mutex_unlock(&files->file_lock);
 	return f;
+}
+
+struct file *fget(struct task *t, int fd)
+{
+	return files_fget(t->files, fd);
 }
 
 long task_rlimit_nofile(struct task *t)

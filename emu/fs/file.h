@@ -84,6 +84,8 @@ void fput(struct file *f);
 /* files_struct */
 struct files_struct *files_alloc(void);
 void put_files(struct files_struct *files);
+/* A reference to the file at fd of files, or NULL. */
+struct file *files_fget(struct files_struct *files, int fd);
 struct file *fget(struct task *t, int fd);
 /* A copy of the table for a new process: every file get()-ed (clone without CLONE_FILES). */
 struct files_struct *dup_fd(struct files_struct *old);

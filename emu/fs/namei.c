@@ -158,10 +158,13 @@ static long open_scoped(struct task *t, const struct lookup_start *s, const char
 	return errno == EXDEV ? -LINUX_ELOOP : host_errno_to_linux(errno);
 }
 
-/* A path through one of the caller's own /proc links starts at what the link names. */
+/* A path through a /proc link starts at what the link names. */
 static long proc_link_start(struct task *t, const struct proc_link *l, struct path_ref *p,
 			    struct lookup_start *s)
 {
+	char target[LINUX_PATH_MAX];
+	long err;
+
 	/* "link/" must be a directory: "." from what it names says whether it is. */
 	s->path = l->rest[0] && !*skip_slashes(l->rest) ? "." : skip_slashes(l->rest);
 	switch (l->kind) {
@@ -170,21 +173,24 @@ static long proc_link_start(struct task *t, const struct proc_link *l, struct pa
 		s->fd = t->fs->root_fd;
 		return 0;
 	case PROC_LINK_CWD:
-		s->kind = START_CWD;
-		return 0;
+		if (l->own) {
+			s->kind = START_CWD;
+			return 0;
+		}
+		/* another process's cwd is followed as its path, as exe is */
+		__attribute__((fallthrough));
 	case PROC_LINK_EXE:
 		/* Followed as the program's path: the file that was run, if still there. */
-		if (!t->mm->exe_path)
-			return -LINUX_ENOENT;
-		if (snprintf(s->buf, sizeof(s->buf), "%s%s", t->mm->exe_path, l->rest) >=
-		    (int)sizeof(s->buf))
+		if ((err = proc_link_path(t, l, target, sizeof(target))) < 0)
+			return err;
+		if (snprintf(s->buf, sizeof(s->buf), "%s%s", target, l->rest) >= (int)sizeof(s->buf))
 			return -LINUX_ENAMETOOLONG;
 		s->kind = START_ROOT;
 		s->fd = t->fs->root_fd;
 		s->path = skip_slashes(s->buf);
 		return 0;
 	case PROC_LINK_FD:
-		if (!(p->dir = fget(t, l->fd)))
+		if (!(p->dir = proc_link_file(t, l)))
 			return -LINUX_ENOENT;
 		/* A file of lxemu's own kernel (a pipe, /proc text): no host file to reopen. */
 		if (p->dir->host_fd < 0) {
@@ -210,11 +216,17 @@ static long lookup_start(struct task *t, int dirfd, const char *path, bool link_
 
 	p->dir = NULL;
 	if (path[0] == '/') {
+		long err;
 		if (proc_link_parse(t, path, &l) && (l.rest[0] || link_last))
 			return proc_link_start(t, &l, p, s);
 		s->kind = START_ROOT;
 		s->fd = t->fs->root_fd;
 		s->path = skip_slashes(path);
+		/* Never the host's processes: /proc/PID is a guest's or none. */
+		if ((err = proc_pid_path(t, path, s->buf, sizeof(s->buf))) < 0)
+			return err;
+		if (err)
+			s->path = skip_slashes(s->buf);
 		return 0;
 	}
 	s->path = path;

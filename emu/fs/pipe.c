@@ -358,6 +358,33 @@ long pipe_create(struct task *t, struct file *f[2], u32 flags)
 	return 0;
 }
 
+/*
+ * Opening /proc/PID/fd/N of a pipe opens the pipe itself again, at any
+ * end whatever end N was.  Linux's fifo_open waits for a partner and gives
+ * a nonblocking writer without readers ENXIO only for a named FIFO, never
+ * for a pipe: neither happens here.
+ */
+struct file *pipe_reopen(struct file *of, u32 flags)
+{
+	struct pipe *p = of->private_data;
+	u32 acc = flags & LINUX_O_ACCMODE;
+	struct file *f;
+
+	if (acc == 3)
+		return ERR_PTR(-LINUX_EINVAL);
+	f = alloc_file(&pipe_fops, -1, acc | (flags & LINUX_O_NONBLOCK), of->path);
+	if (!f)
+		return ERR_PTR(-LINUX_ENFILE);
+	f->private_data = p;
+	pthread_mutex_lock(&p->wait.lock);
+	if (acc != LINUX_O_WRONLY)
+		p->readers++;
+	if (acc != LINUX_O_RDONLY)
+		p->writers++;
+	pthread_mutex_unlock(&p->wait.lock);
+	return f;
+}
+
 /* /proc/sys/fs/pipe-max-size: the most an unprivileged F_SETPIPE_SZ may ask. */
 static unsigned pipe_max_size(void)
 {

@@ -13,5 +13,7 @@ long pipe_create(struct task *t, struct file *f[2], u32 flags);
 /* F_GETPIPE_SZ and F_SETPIPE_SZ: -EBADF for a file that is not a pipe. */
 long pipe_fcntl(struct task *t, struct file *f, int cmd, u64 arg);
 bool file_is_pipe(struct file *f);
+/* A new file on of's pipe, open as flags say (O_ACCMODE, O_NONBLOCK): /proc/PID/fd/N. */
+struct file *pipe_reopen(struct file *of, u32 flags);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * Generated /proc files: /proc/PID/maps from the mm's VMAs, in Linux's exact
  * format, /proc/PID/comm, and stat, status and cmdline (procfs_pid.c);
- * /proc/PID/task/TID/ holds the same for each thread, and /proc/PID/task
- * lists the threads (procfs_task.c).  Every guest process is served, zombies
+ * /proc/PID/task/TID/ holds the same for each thread, /proc/PID/task lists
+ * the threads and /proc/PID/fd the open fds (procfs_task.c); /proc/cpuinfo
+ * and /sys/devices/system/cpu/{online,possible,present} describe --cpus
+ * CPUs (procfs_cpuinfo.c).  Every guest process is served, zombies
  * included; other pids are ENOENT so the guest never sees the host's
  * processes.  Everything else in /proc still passes through to the host,
  * whose /proc listing shows the guest's pids instead of its own (procfs_root.c).
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "file.h"
+#include "pipe.h"
 #include "procfs.h"
 #include "../kernel/task.h"
 #include "../mm/mm.h"
@@ -198,6 +201,23 @@ static long comm_store(struct proc_file *pf, const void *buf, u64 n)
 static long pid_show(struct proc_file *pf, char **textp, size_t *len)
 {
 	return proc_pid_show(pf->kind, pf->tgid, pf->tid, textp, len);
+}
+
+static long cpuinfo_show(struct proc_file *pf, char **textp, size_t *len)
+{
+	(void)pf;
+	return proc_cpuinfo_show(textp, len);
+}
+
+/* A cpulist of the guest's CPUs: "0-N" ("0" for one), as the sysfs files read. */
+static long cpulist_show(struct proc_file *pf, char **textp, size_t *len)
+{
+	(void)pf;
+	if (!(*textp = malloc(32)))
+		return -LINUX_ENOMEM;
+	*len = kconfig.cpus > 1 ? (size_t)snprintf(*textp, 32, "0-%d\n", kconfig.cpus - 1)
+				: (size_t)snprintf(*textp, 32, "0\n");
+	return 0;
 }
 
 /* Takes a fresh snapshot.  Not under f_lock: show takes mmap_lock. */
@@ -421,7 +441,7 @@ static void note_tgid(struct task *p, void *tgid)
 }
 
 /* The process /proc/PID names: a process (zombies too) or a live thread's; 0 if none. */
-static int proc_tgid_of(long pid)
+int proc_tgid_of(long pid)
 {
 	struct signal_struct *sg;
 	struct task *p;
@@ -490,6 +510,8 @@ static enum proc_kind proc_entry(const struct proc_path *pp, int i)
 		return PROC_COMM;
 	if (proc_name_is(pp, i, "task"))
 		return PROC_TASK;
+	if (proc_name_is(pp, i, "fd"))
+		return PROC_FD;
 	if (proc_name_is(pp, i, "stat"))
 		return PROC_STAT;
 	if (proc_name_is(pp, i, "status"))
@@ -534,8 +556,24 @@ static int proc_lookup_thread(struct task *t, const struct proc_path *pp, struct
  */
 static int proc_lookup(struct task *t, const struct proc_path *pp, struct proc_target *pt)
 {
-	if (pp->depth < 3 || !proc_name_is(pp, 0, "proc"))
+	/* /sys/devices/system/cpu/{online,possible,present}: glibc counts CPUs there. */
+	if (pp->depth == 5 && proc_name_is(pp, 0, "sys") && proc_name_is(pp, 1, "devices") &&
+	    proc_name_is(pp, 2, "system") && proc_name_is(pp, 3, "cpu") &&
+	    (proc_name_is(pp, 4, "online") || proc_name_is(pp, 4, "possible") ||
+	     proc_name_is(pp, 4, "present"))) {
+		pt->kind = PROC_CPULIST;
+		pt->tgid = pt->tid = 0;
+		return 1;
+	}
+	if (pp->depth < 2 || !proc_name_is(pp, 0, "proc"))
 		return 0;
+	if (pp->depth == 2) {
+		if (!proc_name_is(pp, 1, "cpuinfo"))
+			return 0;
+		pt->kind = PROC_CPUINFO;
+		pt->tgid = pt->tid = 0;
+		return 1;
+	}
 	/* /proc/PID/task/X: no host entry may stand in for a thread that is not ours. */
 	if (pp->depth == 4 && proc_name_is(pp, 2, "task") && proc_pid(t, pp, 1, pt) > 0 &&
 	    !proc_has_tid(t, pt->tgid, proc_number(pp, 3)))
@@ -588,6 +626,9 @@ static struct proc_file *proc_file_alloc(struct task *t, const struct proc_targe
 		pf->show = comm_show;
 		pf->store = comm_store;
 		pf->mode = 0644;
+	} else if (pt->kind == PROC_CPUINFO || pt->kind == PROC_CPULIST) {
+		pf->show = pt->kind == PROC_CPUINFO ? cpuinfo_show : cpulist_show;
+		pf->mode = 0444;
 	} else {
 		pf->show = pid_show;
 		pf->mode = 0444;
@@ -624,11 +665,37 @@ static struct file *proc_file_open(struct task *t, const struct proc_path *pp,
 	return f;
 }
 
+/*
+ * Opening /proc/PID/fd/N of a file of lxemu's own kernel, which the host
+ * cannot reopen: a pipe opens again (any end); anything else is ENXIO, as
+ * for a socket.  NULL: a host file, which path lookup reopens.
+ */
+static struct file *proc_fd_reopen(struct task *t, const struct proc_link *l, u32 flags)
+{
+	struct file *of = proc_link_file(t, l), *f;
+
+	if (!of)
+		return ERR_PTR(-LINUX_ENOENT);
+	if (of->host_fd >= 0)
+		f = NULL;
+	else if (file_is_pipe(of))
+		f = pipe_reopen(of, flags);
+	else
+		f = ERR_PTR(-LINUX_ENXIO);
+	fput(of);
+	return f;
+}
+
 struct file *procfs_open(struct task *t, const char *path, u32 flags)
 {
 	struct proc_path pp;
 	struct proc_target pt;
+	struct proc_link l;
 	long err;
+
+	if (!(flags & (LINUX_O_NOFOLLOW | LINUX_O_PATH)) && proc_link_parse(t, path, &l) &&
+	    l.kind == PROC_LINK_FD && !l.rest[0])
+		return proc_fd_reopen(t, &l, flags);
 
 	if (!proc_split(path, &pp) || (err = proc_lookup(t, &pp, &pt)) == 0)
 		return NULL;
@@ -636,5 +703,7 @@ struct file *procfs_open(struct task *t, const char *path, u32 flags)
 		return ERR_PTR(err);
 	if (pt.kind == PROC_TASK)
 		return proc_task_dir_open(pt.tgid, path, flags);
+	if (pt.kind == PROC_FD)
+		return proc_fd_dir_open(pt.tgid, path, flags);
 	return proc_file_open(t, &pp, &pt, path, flags);
 }

@@ -1,8 +1,9 @@
 /*
  * The /proc files lxemu generates from its own kernel objects instead of
  * passing them through to the host: /proc/PID/maps, comm, stat, status,
- * cmdline and the /proc/PID/task directory of every guest process, and the
- * guest's pids in the listing of /proc.
+ * cmdline and the /proc/PID/task and fd directories of every guest process,
+ * its root, cwd, exe and fd/N links, /proc/cpuinfo, and the guest's pids in
+ * the listing of /proc.
  */
 #ifndef LXEMU_PROCFS_H
 #define LXEMU_PROCFS_H
@@ -37,13 +38,15 @@ struct file *procfs_open(struct task *t, const char *path, u32 flags);
 long procfs_wrap_host_dir(struct file *f);
 
 /*
- * The magic links of the caller's own /proc/{self,thread-self,PID}: which
- * one an absolute path starts with, and the rest of the path after it
- * (procfs_link.c).  Links of other processes are not parsed.
+ * The magic links of /proc/{self,thread-self,PID} of any guest process:
+ * which one an absolute path starts with, and the rest of the path after it
+ * (procfs_link.c).
  */
 enum proc_link_kind { PROC_LINK_ROOT, PROC_LINK_CWD, PROC_LINK_EXE, PROC_LINK_FD };
 struct proc_link {
 	enum proc_link_kind kind;
+	int tgid;         /* whose link */
+	bool own;         /* the caller's own process: its fs, files and mm */
 	int fd;           /* PROC_LINK_FD: the guest fd */
 	const char *rest; /* in the path: what follows the link ("" or from a "/") */
 };
@@ -55,9 +58,34 @@ bool proc_link_parse(struct task *t, const char *path, struct proc_link *l);
  */
 long proc_readlink(struct task *t, const char *path, char *buf, size_t size);
 
+/*
+ * An absolute path into /proc/PID of a pid that is no guest pid is ENOENT;
+ * one of a guest pid whose entry lxemu does not generate is the host's
+ * entry of lxemu's own process (/proc/self): 1 with that path in buf.
+ * 0: path is neither.
+ */
+long proc_pid_path(struct task *t, const char *path, char *buf, size_t size);
+
+/* The open file a PROC_LINK_FD link names (a new reference), or NULL. */
+struct file *proc_link_file(struct task *t, const struct proc_link *l);
+
+/*
+ * The guest path a ROOT, CWD or EXE link names, as readlink reads it:
+ * its length, or -errno.
+ */
+long proc_link_path(struct task *t, const struct proc_link *l, char *buf, size_t size);
+
+/*
+ * lstat of path if it is one of those links itself (not followed): 1 with
+ * *st filled in as Linux's proc links (S_IFLNK, the permission bits of the
+ * file's access mode for fd/N), 0 when it is no such link, or -errno.
+ */
+struct linux_stat;
+long proc_link_lstat(struct task *t, const char *path, struct linux_stat *st);
+
 /* Inside procfs (procfs.c, procfs_task.c, procfs_pid.c, procfs_root.c). */
 enum proc_kind { PROC_NONE, PROC_MAPS, PROC_COMM, PROC_TASK, PROC_STAT, PROC_STATUS,
-		 PROC_CMDLINE };
+		 PROC_CMDLINE, PROC_FD, PROC_CPUINFO, PROC_CPULIST };
 
 /* Text built the snprintf way: what does not fit is still counted. */
 struct seq_buf {
@@ -91,5 +119,18 @@ void proc_fill_stat(struct linux_stat *st, u64 dev, u64 ino, u32 nlink, u32 mode
 
 /* Opens /proc/PID/task of thread group tgid: a directory of its live tids. */
 struct file *proc_task_dir_open(int tgid, const char *path, u32 flags);
+/* Opens /proc/PID/fd of process tgid: a directory of its open fds (links). */
+struct file *proc_fd_dir_open(int tgid, const char *path, u32 flags);
+
+/* The text of /proc/cpuinfo for --cpus CPUs (procfs_cpuinfo.c), in a new buffer. */
+long proc_cpuinfo_show(char **text, size_t *len);
+
+/* The thread group of guest pid or tid pid, or 0 if there is none. */
+int proc_tgid_of(long pid);
+/* Process tgid's fd table (a reference: put_files), or NULL. */
+struct files_struct *proc_files_get(int tgid);
+/* Process tgid's cwd or program path (guest paths) into buf: 0 or -ENOENT. */
+long proc_cwd_of(int tgid, char *buf, size_t size);
+long proc_exe_of(int tgid, char *buf, size_t size);
 
 #endif

@@ -181,6 +181,53 @@ struct mm_struct *proc_mm_get(int tgid)
 	return mm;
 }
 
+/* A reference to the fd table of process tgid (a live thread's), or NULL. */
+struct files_struct *proc_files_get(int tgid)
+{
+	struct signal_struct *sg;
+	struct files_struct *files = NULL;
+	struct task *p;
+
+	tasklist_lock();
+	if ((sg = find_proc_locked(tgid)) && (p = proc_task_locked(sg)) && p->files) {
+		files = p->files;
+		atomic_fetch_add(&files->count, 1);
+	}
+	tasklist_unlock();
+	return files;
+}
+
+long proc_cwd_of(int tgid, char *buf, size_t size)
+{
+	struct signal_struct *sg;
+	struct task *p;
+	long err = -LINUX_ENOENT;
+
+	tasklist_lock();
+	if ((sg = find_proc_locked(tgid)) && (p = proc_task_locked(sg)) && p->fs) {
+		pthread_mutex_lock(&p->fs->lock);
+		snprintf(buf, size, "%s", p->fs->cwd);
+		pthread_mutex_unlock(&p->fs->lock);
+		err = 0;
+	}
+	tasklist_unlock();
+	return err;
+}
+
+long proc_exe_of(int tgid, char *buf, size_t size)
+{
+	struct mm_struct *mm = proc_mm_get(tgid);
+	long err = -LINUX_ENOENT;
+
+	if (mm && mm->exe_path) {
+		snprintf(buf, size, "%s", mm->exe_path);
+		err = 0;
+	}
+	if (mm)
+		mmput(mm);
+	return err;
+}
+
 static void proc_vm_get(struct mm_struct *mm, struct proc_vm *vm)
 {
 	struct vm_area_struct *v;

@@ -1,8 +1,9 @@
 /*
  * /proc/PID/task: ".", ".." and one directory entry per live thread of the
- * process, as Linux's proc_task_readdir lists them.  Like the generated
- * files it works from a snapshot, taken when a getdents64 starts at offset
- * 0, so a reader that rewinds sees the threads created and gone since.
+ * process, as Linux's proc_task_readdir lists them; /proc/PID/fd: one link
+ * per open fd, as proc_readfd.  Like the generated files they work from a
+ * snapshot, taken when a getdents64 starts at offset 0, so a reader that
+ * rewinds sees the threads (fds) created and gone since.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,11 +20,12 @@
 #include "../../abi/linux/stat.h"
 
 struct proc_dir {
+	enum proc_kind kind; /* PROC_TASK or PROC_FD */
 	int tgid;
 	u64 dev;
 	struct timespec ctime;
 	/* guarded by the file's f_lock */
-	int *tids;   /* the snapshot, ascending */
+	int *tids;   /* the snapshot, ascending: tids or fds */
 	int nr;
 	s64 pos;     /* the next entry: 0 ".", 1 "..", 2 + i tids[i] */
 };
@@ -50,6 +52,28 @@ static long snapshot_tids(int tgid, int **tidsp, int *nrp)
 	return 0;
 }
 
+/* The open fds of process tgid in a new array, ascending. */
+static long snapshot_fds(int tgid, int **fdsp, int *nrp)
+{
+	struct files_struct *files = proc_files_get(tgid);
+	int *fds = NULL, n = 0;
+
+	if (files) {
+		pthread_mutex_lock(&files->file_lock);
+		fds = malloc((files->max_fds ? files->max_fds : 1) * sizeof(*fds));
+		for (int fd = 0; fds && fd < files->max_fds; fd++)
+			if (files->fd[fd])
+				fds[n++] = fd;
+		pthread_mutex_unlock(&files->file_lock);
+		put_files(files);
+		if (!fds)
+			return -LINUX_ENOMEM;
+	}
+	*fdsp = fds;
+	*nrp = n;
+	return 0;
+}
+
 /* Takes a fresh snapshot when the reader starts over (or has none). */
 static long proc_dir_refresh(struct file *f)
 {
@@ -64,7 +88,9 @@ static long proc_dir_refresh(struct file *f)
 	if (!stale)
 		return 0;
 	/* Not under f_lock: the task list's lock comes first. */
-	if ((err = snapshot_tids(d->tgid, &tids, &nr)))
+	err = d->kind == PROC_FD ? snapshot_fds(d->tgid, &tids, &nr) :
+				   snapshot_tids(d->tgid, &tids, &nr);
+	if (err)
 		return err;
 	pthread_mutex_lock(&f->f_lock);
 	free(d->tids);
@@ -75,7 +101,8 @@ static long proc_dir_refresh(struct file *f)
 }
 
 /* Appends one entry to buf as Linux's filldir64 does; false if it does not fit. */
-static bool put_dirent(u8 *buf, u64 size, u64 *used, const char *name, u64 ino, s64 next)
+static bool put_dirent(u8 *buf, u64 size, u64 *used, const char *name, u64 ino, s64 next,
+		       u8 type)
 {
 	size_t namelen = strlen(name);
 	u16 reclen = (offsetof(struct linux_dirent64, d_name) + namelen + 1 + 7) & ~7u;
@@ -87,7 +114,7 @@ static bool put_dirent(u8 *buf, u64 size, u64 *used, const char *name, u64 ino, 
 	de->d_ino = ino;
 	de->d_off = next;
 	de->d_reclen = reclen;
-	de->d_type = LINUX_DT_DIR;
+	de->d_type = type;
 	memcpy(de->d_name, name, namelen);
 	*used += reclen;
 	return true;
@@ -98,11 +125,12 @@ static void dir_entry_locked(struct proc_dir *d, s64 pos, char *name, size_t siz
 {
 	if (pos < 2) {
 		snprintf(name, size, pos ? ".." : ".");
-		*ino = proc_ino(d->tgid, pos ? PROC_NONE : PROC_TASK);
+		*ino = proc_ino(d->tgid, pos ? PROC_NONE : d->kind);
 		return;
 	}
 	snprintf(name, size, "%d", d->tids[pos - 2]);
-	*ino = proc_ino(d->tids[pos - 2], PROC_NONE);
+	*ino = d->kind == PROC_FD ? proc_ino(d->tgid, PROC_FD) + 0x10000 * (u64)d->tids[pos - 2]
+				  : proc_ino(d->tids[pos - 2], PROC_NONE);
 }
 
 static long proc_dir_getdents64(struct file *f, void *buf, u64 n)
@@ -117,7 +145,8 @@ static long proc_dir_getdents64(struct file *f, void *buf, u64 n)
 	pthread_mutex_lock(&f->f_lock);
 	for (; d->pos < 2 + d->nr; d->pos++) {
 		dir_entry_locked(d, d->pos, name, sizeof(name), &ino);
-		if (!put_dirent(buf, n, &used, name, ino, d->pos + 1))
+		u8 type = d->kind == PROC_FD && d->pos >= 2 ? LINUX_DT_LNK : LINUX_DT_DIR;
+		if (!put_dirent(buf, n, &used, name, ino, d->pos + 1, type))
 			break;
 	}
 	/* A buffer too small for even one entry is EINVAL. */
@@ -159,11 +188,19 @@ static s64 proc_dir_llseek(struct file *f, s64 off, int whence)
 	return ret;
 }
 
-/* A dr-xr-xr-x directory whose link count counts the threads, as Linux's proc_task_getattr. */
+/*
+ * task: a dr-xr-xr-x directory whose link count counts the threads, as
+ * Linux's proc_task_getattr; fd: dr-x------ with 2 links.
+ */
 static long proc_dir_fstat(struct file *f, struct linux_stat *st)
 {
 	struct proc_dir *d = f->private_data;
 
+	if (d->kind == PROC_FD) {
+		proc_fill_stat(st, d->dev, proc_ino(d->tgid, PROC_FD), 2, LINUX_S_IFDIR | 0500,
+			       &d->ctime);
+		return 0;
+	}
 	proc_fill_stat(st, d->dev, proc_ino(d->tgid, PROC_TASK),
 		       2 + thread_group_tids(d->tgid, NULL, 0), LINUX_S_IFDIR | 0555, &d->ctime);
 	return 0;
@@ -199,7 +236,7 @@ static long proc_dir_may_open(u32 flags)
 	return 0;
 }
 
-struct file *proc_task_dir_open(int tgid, const char *path, u32 flags)
+static struct file *proc_dir_open(enum proc_kind kind, int tgid, const char *path, u32 flags)
 {
 	struct proc_dir *d;
 	struct file *f;
@@ -209,6 +246,7 @@ struct file *proc_task_dir_open(int tgid, const char *path, u32 flags)
 		return ERR_PTR(err);
 	if (!(d = calloc(1, sizeof(*d))))
 		return ERR_PTR(-LINUX_ENOMEM);
+	d->kind = kind;
 	d->tgid = tgid;
 	d->dev = proc_dev();
 	clock_gettime(CLOCK_REALTIME, &d->ctime);
@@ -220,4 +258,14 @@ struct file *proc_task_dir_open(int tgid, const char *path, u32 flags)
 	}
 	f->private_data = d;
 	return f;
+}
+
+struct file *proc_task_dir_open(int tgid, const char *path, u32 flags)
+{
+	return proc_dir_open(PROC_TASK, tgid, path, flags);
+}
+
+struct file *proc_fd_dir_open(int tgid, const char *path, u32 flags)
+{
+	return proc_dir_open(PROC_FD, tgid, path, flags);
 }

@@ -68,6 +68,14 @@ static long do_fstatat(struct task *t, int dirfd, u64 upath, u64 ubuf, int flags
 		err = fstat_fd(t, dirfd, &st);
 		return err ? err : copy_to_user(t, ubuf, &st, sizeof(st));
 	}
+	if (flags & LINUX_AT_SYMLINK_NOFOLLOW) {
+		/* A /proc link itself: the guest's, not the one lxemu's pid would show. */
+		char path[LINUX_PATH_MAX];
+		if ((err = getname(t, path, upath)) < 0)
+			return err;
+		if ((err = proc_link_lstat(t, path, &st)))
+			return err < 0 ? err : copy_to_user(t, ubuf, &st, sizeof(st));
+	}
 	err = WITH_PATH(t, dirfd, upath, flags, p,
 			fstatat(p.host_dirfd, p.rel, &hs,
 				host_at_flags(flags) | path_empty_flag(&p)));
