@@ -3,11 +3,13 @@
  * close-on-exec bits, RLIMIT_NOFILE.  A file is released when its last
  * reference goes, which may be long after close() if another task holds it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "file.h"
 #include "../kernel/task.h"
 #include "../kernel/locking.h"
+#include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 
 struct file *alloc_file(const struct file_operations *ops, int host_fd, u32 flags,
@@ -81,6 +83,16 @@ void do_close_on_exec(struct files_struct *files)
 		if (f)
 			fput(f);
 	}
+}
+
+char *file_name_dup(struct file *f)
+{
+	char name[LINUX_PATH_MAX];
+
+	snprintf(name, sizeof(name), "%s", f->path ? f->path : "");
+	if (f->host_fd >= 0)
+		host_fd_path(f->host_fd, name, sizeof(name));
+	return name[0] ? strdup(name) : NULL;
 }
 
 struct file *files_fget(struct files_struct *files, int fd)

@@ -79,6 +79,12 @@ static inline bool file_nonblocking(struct file *f)
 struct file *alloc_file(const struct file_operations *ops, int host_fd, u32 flags,
 			const char *path);
 struct file *get_file(struct file *f);
+/*
+ * f's name, as /proc/PID/fd and maps show it, in a new string (NULL: none):
+ * a host file's host path now (its guest path under --root), else the name
+ * a kernel file was made with (pipe:[N], anon_inode:[eventfd]).
+ */
+char *file_name_dup(struct file *f);
 void fput(struct file *f);
 
 /* files_struct */

@@ -390,12 +390,13 @@ long host_fd_guest_path(int host_fd, char *buf, size_t size)
 
 struct file *host_file_wrap(int host_fd, u32 flags, const char *path)
 {
-	struct file *f = alloc_file(isatty(host_fd) ? &host_tty_ops : &host_file_ops, host_fd, flags,
-				    path);
 	struct stat st;
+	bool known = !fstat(host_fd, &st);
+	bool tty = (!known || S_ISCHR(st.st_mode)) && isatty(host_fd);
+	struct file *f = alloc_file(tty ? &host_tty_ops : &host_file_ops, host_fd, flags, path);
 
 	/* Pipes, terminals and sockets may make a read or write wait. */
-	if (f && !fstat(host_fd, &st))
+	if (f && known)
 		f->host_may_block = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode);
 	return f;
 }

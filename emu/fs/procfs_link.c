@@ -5,6 +5,7 @@
  * instead of by the host, whose /proc would show lxemu's root, cwd and fds.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "file.h"
@@ -163,18 +164,21 @@ long proc_link_path(struct task *t, const struct proc_link *l, char *buf, size_t
 	return err ? err : (long)strlen(buf);
 }
 
-/* What /proc/PID/fd/N reads: the file's guest path now, else the name it was opened by. */
+/* What /proc/PID/fd/N reads: the file's name (file_name_dup). */
 static long fd_link_text(struct task *t, const struct proc_link *l, char *buf, size_t size)
 {
 	struct file *f = proc_link_file(t, l);
+	char *name;
 
 	if (!f)
 		return -LINUX_ENOENT;
-	snprintf(buf, size, "%s", f->path ? f->path : "");
-	if (f->host_fd >= 0)
-		host_fd_path(f->host_fd, buf, size);
+	name = file_name_dup(f);
 	fput(f);
-	return buf[0] ? (long)strlen(buf) : -LINUX_ENOENT;
+	if (!name)
+		return -LINUX_ENOENT;
+	snprintf(buf, size, "%s", name);
+	free(name);
+	return (long)strlen(buf);
 }
 
 long proc_readlink(struct task *t, const char *path, char *buf, size_t size)

@@ -225,7 +225,7 @@ long mm_attach_file_locked(struct mm_struct *mm, u64 start, u64 end, struct file
 		v->dev = st.st_dev;
 		v->ino = st.st_ino;
 		/* Linux names shared anonymous memory after the shmem file behind it. */
-		v->path = anon ? strdup("/dev/zero (deleted)") : f->path ? strdup(f->path) : NULL;
+		v->path = anon ? strdup("/dev/zero (deleted)") : file_name_dup(f);
 		a = v->vm_end;
 	}
 	return 0;

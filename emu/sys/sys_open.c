@@ -44,15 +44,14 @@ long do_sys_openat(struct task *t, int dirfd, u64 upath, u32 flags, u32 mode)
 	if (err < 0)
 		return err;
 	hfd = (int)err;
-	/* Linux names a file by its absolute path (/proc/self/maps, /proc/self/fd). */
-	host_fd_path(hfd, path, sizeof(path));
-	f = host_file_wrap(hfd, (flags & ~CREATION_FLAGS) | LINUX_O_LARGEFILE, path);
+	/* Named when asked (/proc/self/fd, maps): by the host's path of the fd then. */
+	f = host_file_wrap(hfd, (flags & ~CREATION_FLAGS) | LINUX_O_LARGEFILE, NULL);
 	if (!f) {
 		close(hfd);
 		return -LINUX_ENOMEM;
 	}
 	/* The host's /proc lists the guest's pids, not its own. */
-	if (!strcmp(path, "/proc") && (err = procfs_wrap_host_dir(f))) {
+	if ((err = procfs_wrap_host_dir(f))) {
 		fput(f);
 		return err;
 	}
