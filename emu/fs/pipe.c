@@ -67,6 +67,17 @@ static void pipe_wake_locked(struct pipe *p)
 	wake_up_all(&p->pollq);
 }
 
+/*
+ * The same after the change, with the lock dropped, so a woken task does not
+ * wake only to wait for the lock the waker still holds.  Sleepers test the
+ * pipe under the lock before they wait, so none misses the change.  The
+ * caller's file keeps p alive.
+ */
+static void pipe_wake(struct pipe *p)
+{
+	pipe_wake_locked(p);
+}
+
 static long pipe_read(struct file *f, void *buf, u64 n)
 {
 	struct pipe *p = f->private_data;
@@ -112,9 +123,9 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 	}
 	if (ret > 0)
 		clock_gettime(CLOCK_REALTIME_COARSE, &p->atime);
-	if (freed)
-		pipe_wake_locked(p);
 	pthread_mutex_unlock(&p->wait.lock);
+	if (freed)
+		pipe_wake(p);
 	return ret;
 }
 
@@ -199,9 +210,9 @@ out:
 		clock_gettime(CLOCK_REALTIME_COARSE, &p->mtime);
 		p->ctime = p->mtime;
 	}
-	if (added)
-		pipe_wake_locked(p);
 	pthread_mutex_unlock(&p->wait.lock);
+	if (added)
+		pipe_wake(p);
 	/* Readers gone after part of it went in: that part is the result, and SIGPIPE all the same. */
 	if (sigpipe && t)
 		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);

@@ -298,6 +298,17 @@ static long do_clone(struct task *t, const struct clone_args *a)
 		tasklist_lock();
 		t->signal->forking++;
 		tasklist_unlock();
+		/*
+		 * A signal sent before the fork began reaches the parent alone: it
+		 * is handled first and the fork restarts (Linux's copy_process).
+		 * One sent from now on reaches the child too (fork_done_locked).
+		 * Without this a kill(0) that found the parent about to fork
+		 * missed the child it then made.
+		 */
+		if (signal_pending(t)) {
+			clone_failed(t, child, flags);
+			return -LINUX_ERESTARTNOINTR;
+		}
 	}
 	tid = child->tid = task_alloc_pid();
 	if ((err = copy_signal(flags, t, child, tid, (int)a->exit_signal)) ||
@@ -344,14 +355,20 @@ static long do_clone(struct task *t, const struct clone_args *a)
 		mm_threads_begin(t);
 	if (flags & LINUX_CLONE_THREAD) {
 		attach_thread(t, child);
+		task_list_add(child);
 	} else {
+		/*
+		 * The new process, its task and the signals sent to the group
+		 * during the fork, at once: a kill(0) either finds the child with
+		 * a task to take its signal or happened during the fork.
+		 */
 		tasklist_lock();
 		proc_link_locked(child->signal,
 				 (flags & LINUX_CLONE_PARENT) ? t->signal->parent : t->signal);
+		task_list_add_locked(child);
 		fork_done_locked(t, child);
 		tasklist_unlock();
 	}
-	task_list_add(child);
 	if (wake_up_new_task(child))
 		panic("cannot start the host thread of task %d", tid);
 	if (vfork) {

@@ -254,12 +254,17 @@ bool task_set_pending_tid(int tid, unsigned bits)
 }
 
 /* Adds t to the task list; it counts as live from now on. */
-void task_list_add(struct task *t)
+void task_list_add_locked(struct task *t)
 {
-	pthread_mutex_lock(&kernel.tasks_lock);
 	t->next_task = kernel.tasks;
 	kernel.tasks = t;
 	kernel.nr_tasks++;
+}
+
+void task_list_add(struct task *t)
+{
+	pthread_mutex_lock(&kernel.tasks_lock);
+	task_list_add_locked(t);
 	pthread_mutex_unlock(&kernel.tasks_lock);
 }
 

@@ -283,6 +283,7 @@ struct task *task_alloc(void);
 int task_alloc_pid(void);
 /* Adds t to the task list: it counts as live from now on. */
 void task_list_add(struct task *t);
+void task_list_add_locked(struct task *t); /* tasklist_lock held */
 /* Installs the host signal handler task_interrupt uses (main, once). */
 void kernel_install_interrupt_handler(void);
 /* The task's group dies of sig (default action of a fatal signal). */
