@@ -154,7 +154,7 @@ EOF
     esac
 }
 
-# make_fixture DIR: the tree, big files, and bin/.
+# make_fixture DIR: the tree, big files, bin/ and (root mode) etc/.
 make_fixture() {
     d=$1
     rm -rf "$d" && mkdir -p "$d/tree/sub/deeper" || exit 2
@@ -188,15 +188,20 @@ make_fixture() {
         for applet in $("$bb" --list); do
             [ "$applet" = busybox ] || ln -s busybox "bin/$applet"
         done
+        # etc/: the host's user and group names, so that a root without
+        # chroot natively (names from the host's /etc) names ids alike.
+        if [ "$mode" = root ]; then
+            mkdir etc && cp /etc/passwd /etc/group etc/ || exit 2
+        fi
     )
 }
 
-# list_tree DIR: every entry but bin/, with what an operation may change.
+# list_tree DIR: every entry but bin/ and etc/, with what an operation may change.
 # An mtime after the fixture's (made or changed by the run) reads "new".
 list_tree() {
     (
         cd "$1" || exit 2
-        "$bb" find . -path ./bin -prune -o -print | LC_ALL=C "$bb" sort |
+        "$bb" find . \( -path ./bin -o -path ./etc \) -prune -o -print | LC_ALL=C "$bb" sort |
         while IFS= read -r f; do
             set -- $("$bb" stat -c '%f %a %u %g %s %Y' "$f")
             t=$(( 0x$1 & 0170000 ))
