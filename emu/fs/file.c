@@ -252,3 +252,25 @@ struct files_struct *dup_fd(struct files_struct *old)
 	pthread_mutex_unlock(&old->file_lock);
 	return files;
 }
+
+void close_fd_range(struct files_struct *files, u32 lo, u32 hi, bool cloexec)
+{
+	for (u64 fd = lo; fd <= hi; fd++) {
+		struct file *f = NULL;
+		pthread_mutex_lock(&files->file_lock);
+		if (fd >= (u64)files->max_fds) {
+			pthread_mutex_unlock(&files->file_lock);
+			break;
+		}
+		if (cloexec) {
+			files->cloexec[fd] = files->fd[fd] != NULL;
+		} else {
+			f = files->fd[fd];
+			files->fd[fd] = NULL;
+			files->cloexec[fd] = 0;
+		}
+		pthread_mutex_unlock(&files->file_lock);
+		if (f)
+			fput(f);
+	}
+}

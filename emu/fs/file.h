@@ -59,11 +59,23 @@ struct files_struct {
 	u8 *cloexec;
 };
 
+/*
+ * A root of the file tree: a host O_PATH directory fd and its host path.
+ * Never changed once set: chroot puts a new one in front, and the old ones
+ * stay open until the fs_struct goes, so a lookup that began at one ends
+ * at it, and fs_root() needs no lock.
+ */
+struct fs_root {
+	int fd;
+	char *path;       /* real host path; "/" is the host's own tree */
+	struct fs_root *prev;
+};
+
 struct fs_struct {
 	atomic_int users;
 	pthread_mutex_t lock;
+	struct fs_root *_Atomic root; /* set under lock, read with fs_root() */
 	/* guarded by lock */
-	int root_fd;      /* host O_PATH fd of the guest root */
 	int cwd_fd;       /* host O_PATH fd of the cwd */
 	char *cwd;        /* guest path of the cwd */
 	u32 umask;
@@ -102,6 +114,8 @@ int fd_install_lowest(struct task *t, struct file *f, int minfd, bool cloexec);
 /* Installs f at exactly fd, closing what was there. Consumes the reference. */
 int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec);
 int close_fd(struct task *t, int fd);
+/* close_range: closes, or marks close-on-exec, every open fd in [lo, hi]. */
+void close_fd_range(struct files_struct *files, u32 lo, u32 hi, bool cloexec);
 int get_close_on_exec(struct task *t, int fd);
 int set_close_on_exec(struct task *t, int fd, bool on);
 long task_rlimit_nofile(struct task *t);
@@ -111,6 +125,13 @@ struct fs_struct *fs_alloc(const char *root);
 void put_fs(struct fs_struct *fs);
 /* A copy for clone without CLONE_FS. */
 struct fs_struct *copy_fs_struct(struct fs_struct *old);
+/* The root paths resolve from now; valid while fs is. */
+static inline struct fs_root *fs_root(struct fs_struct *fs)
+{
+	return atomic_load_explicit(&fs->root, memory_order_acquire);
+}
+/* chroot: makes the directory host_fd (an O_PATH fd, consumed) fs's root. */
+long set_fs_root(struct fs_struct *fs, int host_fd);
 
 /* Host pass-through files (host.c). */
 extern const struct file_operations host_file_ops;

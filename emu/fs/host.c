@@ -341,17 +341,34 @@ static const struct file_operations host_tty_ops = {
 	.release = host_release,
 };
 
+/* name with root (a real host path) cut off, into buf; false when name is not under root. */
+static bool cut_root(const char *root, const char *name, char *buf, size_t size)
+{
+	size_t n = strlen(root);
+
+	if (!strcmp(root, "/")) {
+		snprintf(buf, size, "%s", name);
+		return name[0] == '/';
+	}
+	if (strncmp(name, root, n) || (name[n] && name[n] != '/'))
+		return false;
+	snprintf(buf, size, "%s", name[n] ? name + n : "/");
+	return true;
+}
+
 /*
  * The host's name of host_fd (its /proc/self/fd link) in buf.  Returns
- * true when it is a path inside the guest root, made the guest's path (the
- * root's part cut off); false for one outside the root, or for a name that
- * is no path (pipe:[N]), left as the host's.
+ * true when it is a path inside the calling task's root, made the guest's
+ * path (the root's part cut off).  Otherwise false, with buf: for a file
+ * outside a chroot but inside --root, its path from --root (as Linux names
+ * it from the real root); else the host's name (pipe:[N], or a path outside
+ * every root).
  */
 static bool host_fd_name(int host_fd, char *buf, size_t size)
 {
-	const char *root = kconfig.root;
+	struct task *t = task_current();
+	const char *root = kconfig.root ? kconfig.root : "/";
 	char link[64], name[LINUX_PATH_MAX];
-	size_t n;
 	ssize_t len;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
@@ -359,17 +376,11 @@ static bool host_fd_name(int host_fd, char *buf, size_t size)
 	if (len <= 0)
 		return false;
 	name[len] = 0;
-	if (!root || !strcmp(root, "/")) {
+	if (cut_root(t && t->fs ? fs_root(t->fs)->path : root, name, buf, size))
+		return true;
+	if (!cut_root(root, name, buf, size))
 		snprintf(buf, size, "%s", name);
-		return name[0] == '/';
-	}
-	n = strlen(root);
-	if (strncmp(name, root, n) || (name[n] && name[n] != '/')) {
-		snprintf(buf, size, "%s", name);
-		return false;
-	}
-	snprintf(buf, size, "%s", name[n] ? name + n : "/");
-	return true;
+	return false;
 }
 
 void host_fd_path(int host_fd, char *buf, size_t size)

@@ -47,9 +47,10 @@ struct lookup_start {
 	char buf[LINUX_PATH_MAX]; /* the path, when /proc/self/exe rewrote it */
 };
 
-static bool root_confined(void)
+/* A root other than the host's / (--root, or chroot): the host must not resolve alone. */
+static bool root_confined(struct task *t)
 {
-	return kconfig.root && strcmp(kconfig.root, "/");
+	return strcmp(fs_root(t->fs)->path, "/") != 0;
 }
 
 static const char *skip_slashes(const char *path)
@@ -111,7 +112,7 @@ static int open_beneath(struct fs_struct *fs, int dirfd, const char *path, u64 f
 	}
 	n = strlen(full);
 	snprintf(full + n, sizeof(full) - n, "/%s", path);
-	return openat2_retry(fs->root_fd, full, flags, mode, RESOLVE_IN_ROOT);
+	return openat2_retry(fs_root(fs)->fd, full, flags, mode, RESOLVE_IN_ROOT);
 }
 
 /*
@@ -130,9 +131,9 @@ static int get_cwd_fd(struct fs_struct *fs)
 }
 
 /*
- * Confined: opens path from s with host open flags.  The root fd never
- * changes (there is no chroot).  Returns a host fd or a negative LINUX_E*
- * value.
+ * Confined: opens path from s with host open flags; from the root s took
+ * (a chroot meanwhile leaves it open).  Returns a host fd or a negative
+ * LINUX_E* value.
  */
 static long open_scoped(struct task *t, const struct lookup_start *s, const char *path,
 			u64 flags, u64 mode)
@@ -141,7 +142,7 @@ static long open_scoped(struct task *t, const struct lookup_start *s, const char
 	int fd, cwd, e;
 
 	if (s->kind == START_ROOT) {
-		fd = openat2_retry(fs->root_fd, path, flags, mode, RESOLVE_IN_ROOT);
+		fd = openat2_retry(s->fd, path, flags, mode, RESOLVE_IN_ROOT);
 	} else if (s->kind == START_CWD) {
 		if ((cwd = get_cwd_fd(fs)) < 0)
 			return host_errno_to_linux(errno);
@@ -170,7 +171,7 @@ static long proc_link_start(struct task *t, const struct proc_link *l, struct pa
 	switch (l->kind) {
 	case PROC_LINK_ROOT:
 		s->kind = START_ROOT;
-		s->fd = t->fs->root_fd;
+		s->fd = fs_root(t->fs)->fd;
 		return 0;
 	case PROC_LINK_CWD:
 		if (l->own) {
@@ -186,7 +187,7 @@ static long proc_link_start(struct task *t, const struct proc_link *l, struct pa
 		if (snprintf(s->buf, sizeof(s->buf), "%s%s", target, l->rest) >= (int)sizeof(s->buf))
 			return -LINUX_ENAMETOOLONG;
 		s->kind = START_ROOT;
-		s->fd = t->fs->root_fd;
+		s->fd = fs_root(t->fs)->fd;
 		s->path = skip_slashes(s->buf);
 		return 0;
 	case PROC_LINK_FD:
@@ -220,7 +221,7 @@ static long lookup_start(struct task *t, int dirfd, const char *path, bool link_
 		if (proc_link_parse(t, path, &l) && (l.rest[0] || link_last))
 			return proc_link_start(t, &l, p, s);
 		s->kind = START_ROOT;
-		s->fd = t->fs->root_fd;
+		s->fd = fs_root(t->fs)->fd;
 		s->path = skip_slashes(path);
 		/* Never the host's processes: /proc/PID is a guest's or none. */
 		if ((err = proc_pid_path(t, path, s->buf, sizeof(s->buf))) < 0)
@@ -269,7 +270,7 @@ long path_lookup(struct task *t, int dirfd, const char *path, int at_flags, stru
 		return -LINUX_ENOENT;
 	if ((fd = lookup_start(t, dirfd, path, follow, p, &s)))
 		return fd;
-	if (!root_confined() || (!s.path[0] && s.kind != START_CWD)) {
+	if (!root_confined(t) || (!s.path[0] && s.kind != START_CWD)) {
 		p->host_dirfd = start_fd(t, &s);
 		snprintf(p->rel, sizeof(p->rel), "%s", s.path);
 		return 0;
@@ -306,7 +307,7 @@ long path_parent_lookup(struct task *t, int dirfd, const char *path, struct path
 		return -LINUX_ENOENT;
 	if ((fd = lookup_start(t, dirfd, path, false, p, &s)))
 		return fd;
-	if (!root_confined()) {
+	if (!root_confined(t)) {
 		p->host_dirfd = start_fd(t, &s);
 		snprintf(p->rel, sizeof(p->rel), "%s", s.path[0] ? s.path : ".");
 		return 0;
@@ -369,7 +370,7 @@ long path_open(struct task *t, int dirfd, const char *path, int flags, u32 mode)
 		return fd;
 	if (s.kind == START_FILE) {
 		fd = reopen_file(s.fd, flags, mode);
-	} else if (!root_confined()) {
+	} else if (!root_confined(t)) {
 		fd = syscall(SYS_openat, start_fd(t, &s), s.path[0] ? s.path : ".", flags, mode);
 		fd = fd < 0 ? host_errno_to_linux(errno) : fd;
 	} else {

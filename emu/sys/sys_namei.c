@@ -1,6 +1,6 @@
 /*
  * Calls that change or walk the name space: mkdir, unlink, rmdir, rename,
- * symlink, getdents64, getcwd, chdir, fchdir and umask.
+ * symlink, getdents and getdents64, getcwd, chdir, fchdir, chroot and umask.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
 #include "../fs/file.h"
@@ -98,7 +99,24 @@ long sys_rename(struct task *t, u64 uold, u64 unew)
 	return sys_renameat2(t, LINUX_AT_FDCWD, uold, LINUX_AT_FDCWD, unew, 0);
 }
 
-long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
+/*
+ * getdents's records are getdents64's with d_type moved to the last byte:
+ * the same size (19 + name + NUL, rounded to 8), so they convert in place.
+ */
+static void dirents64_to_old(u8 *buf, long n)
+{
+	for (long off = 0; off < n;) {
+		u8 *rec = buf + off;
+		u16 reclen;
+		u8 type = rec[18];
+		memcpy(&reclen, rec + 16, sizeof(reclen));
+		memmove(rec + 18, rec + 19, strlen((char *)rec + 19) + 1);
+		rec[reclen - 1] = type;
+		off += reclen;
+	}
+}
+
+static long do_getdents(struct task *t, int fd, u64 udirent, u32 count, bool old)
 {
 	struct file *f = fget(t, fd);
 	long n;
@@ -118,6 +136,8 @@ long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
 	}
 	buf = malloc(count);
 	n = buf ? f->f_op->getdents64(f, buf, count) : -LINUX_ENOMEM;
+	if (n > 0 && old)
+		dirents64_to_old(buf, n);
 	if (n > 0 && copy_to_user(t, udirent, buf, n))
 		n = -LINUX_EFAULT;
 	free(buf);
@@ -125,13 +145,32 @@ long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
 	return n;
 }
 
-/* The guest path of a host directory fd (host_fd_path: the root is "/"). */
+long sys_getdents64(struct task *t, int fd, u64 udirent, u32 count)
+{
+	return do_getdents(t, fd, udirent, count, false);
+}
+
+long sys_getdents(struct task *t, int fd, u64 udirent, u32 count)
+{
+	return do_getdents(t, fd, udirent, count, true);
+}
+
+/*
+ * The guest path of a host directory fd (host_fd_path: the root is "/");
+ * one outside the caller's root (a chroot left it behind) is
+ * "(unreachable)" and its path from --root, as Linux's getcwd says.
+ */
 static char *dir_guest_path(int host_fd)
 {
-	char buf[LINUX_PATH_MAX] = "";
+	char buf[LINUX_PATH_MAX] = "", out[LINUX_PATH_MAX + 16];
 
+	if (!host_fd_guest_path(host_fd, buf, sizeof(buf)))
+		return strdup(buf);
 	host_fd_path(host_fd, buf, sizeof(buf));
-	return buf[0] ? strdup(buf) : NULL;
+	if (!buf[0])
+		return NULL;
+	snprintf(out, sizeof(out), "%s%s", buf[0] == '/' ? "(unreachable)" : "", buf);
+	return strdup(out);
 }
 
 /* Makes host_fd (an O_PATH directory fd, consumed) the cwd. */
@@ -188,6 +227,49 @@ long sys_fchdir(struct task *t, int fd)
 	if (hfd < 0)
 		return -LINUX_ENOTDIR;
 	return set_cwd(t, hfd);
+}
+
+/* CAP_SYS_CHROOT in lxemu's own effective set: what Linux asks of the caller. */
+static bool capable_sys_chroot(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+	return data[CAP_TO_INDEX(CAP_SYS_CHROOT)].effective & CAP_TO_MASK(CAP_SYS_CHROOT);
+}
+
+/*
+ * chroot: the directory becomes the root of every later lookup through
+ * this fs_struct (tasks sharing it by CLONE_FS too).  It is found in the
+ * current root, so it never leads out of --root.  Linux's order: the
+ * lookup, search permission, then the capability.  The cwd stays; its
+ * name is now from the new root, or "(unreachable)".
+ */
+long sys_chroot(struct task *t, u64 ufilename)
+{
+	char path[LINUX_PATH_MAX];
+	long fd = getname(t, path, ufilename), cwd, err;
+
+	if (fd < 0)
+		return fd;
+	fd = path_open(t, LINUX_AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	err = faccessat((int)fd, ".", X_OK, 0) ? host_errno_to_linux(errno) : 0;
+	if (!err && !capable_sys_chroot())
+		err = -LINUX_EPERM;
+	if (err) {
+		close((int)fd);
+		return err;
+	}
+	if ((err = set_fs_root(t->fs, (int)fd)))
+		return err;
+	pthread_mutex_lock(&t->fs->lock);
+	cwd = fcntl(t->fs->cwd_fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&t->fs->lock);
+	return cwd < 0 ? 0 : set_cwd(t, (int)cwd);
 }
 
 long sys_getcwd(struct task *t, u64 ubuf, u64 size)

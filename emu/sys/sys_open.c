@@ -1,6 +1,6 @@
 /*
- * Opening and closing: open, openat, close, and the fd-table calls dup,
- * dup2, dup3, fcntl, ioctl and lseek.
+ * Opening and closing: open, openat, close, close_range, and the fd-table
+ * calls dup, dup2, dup3, fcntl, ioctl and lseek.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/fs.h"
 #include "../../abi/linux/misc.h"
 
 /* Flags F_GETFL reports and F_SETFL may change. */
@@ -75,6 +76,36 @@ long sys_openat(struct task *t, int dirfd, u64 upath, int flags, u32 mode)
 long sys_close(struct task *t, int fd)
 {
 	return close_fd(t, fd);
+}
+
+/* CLOSE_RANGE_UNSHARE: this task's own copy of a table other tasks share (unshare_fd). */
+static long unshare_files(struct task *t)
+{
+	struct files_struct *copy, *shared = t->files;
+
+	if (atomic_load(&shared->count) == 1)
+		return 0;
+	if (!(copy = dup_fd(shared)))
+		return -LINUX_ENOMEM;
+	tasklist_lock();
+	t->files = copy;
+	tasklist_unlock();
+	put_files(shared);
+	return 0;
+}
+
+long sys_close_range(struct task *t, u32 fd, u32 max_fd, u32 flags)
+{
+	long err;
+
+	if (flags & ~(LINUX_CLOSE_RANGE_UNSHARE | LINUX_CLOSE_RANGE_CLOEXEC))
+		return -LINUX_EINVAL;
+	if (fd > max_fd)
+		return -LINUX_EINVAL;
+	if ((flags & LINUX_CLOSE_RANGE_UNSHARE) && (err = unshare_files(t)))
+		return err;
+	close_fd_range(t->files, fd, max_fd, flags & LINUX_CLOSE_RANGE_CLOEXEC);
+	return 0;
 }
 
 long sys_lseek(struct task *t, int fd, s64 off, int whence)

@@ -1,17 +1,22 @@
 /*
- * read/write and their positional and vector forms, sendfile.  Handlers
+ * read/write and their positional and vector forms (preadv2 and pwritev2
+ * with their flags), sendfile.  Handlers
  * check arguments and hand the transfer to fs/read_write.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
 #include "../fs/file.h"
 #include "../fs/rw.h"
+#include "../mm/mm.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
+#include "../../abi/linux/fs.h"
+#include "../../abi/linux/mman.h"
 #include "../../abi/linux/misc.h"
 
 #define MAX_RW_COUNT 0x7ffff000ULL /* Linux caps one transfer at INT_MAX & PAGE_MASK */
@@ -152,6 +157,120 @@ long sys_pwritev(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos_l, u64 pos_
 	return rw_vec(t, fd, uvec, vlen, (s64)pos_l, true);
 }
 
+#define RWF_SUPPORTED (LINUX_RWF_HIPRI | LINUX_RWF_DSYNC | LINUX_RWF_SYNC | LINUX_RWF_NOWAIT | \
+		       LINUX_RWF_APPEND | LINUX_RWF_NOAPPEND)
+#define RWV2_MAX (1024 * 1024) /* one bounced transfer at most; a short count beyond */
+
+static int rwf_to_host(int flags)
+{
+	return (flags & LINUX_RWF_HIPRI ? RWF_HIPRI : 0) | (flags & LINUX_RWF_DSYNC ? RWF_DSYNC : 0) |
+	       (flags & LINUX_RWF_SYNC ? RWF_SYNC : 0) | (flags & LINUX_RWF_NOWAIT ? RWF_NOWAIT : 0) |
+	       (flags & LINUX_RWF_APPEND ? RWF_APPEND : 0) |
+	       (flags & LINUX_RWF_NOAPPEND ? RWF_NOAPPEND : 0);
+}
+
+/* The accessible prefix of the iovecs' buffers, up to max bytes. */
+static u64 iov_room(struct task *t, const struct linux_iovec *iov, u64 vlen, int prot, u64 max)
+{
+	u64 room = 0;
+
+	for (u64 i = 0; i < vlen && room < max; i++) {
+		u64 want = MIN(iov[i].iov_len, max - room);
+		u64 r = user_access_len(t, iov[i].iov_base, want, prot);
+		room += r;
+		if (r < want)
+			break;
+	}
+	return room;
+}
+
+/* preadv2/pwritev2 with flags on a host file: the host's call on a bounce buffer. */
+static long host_rwv2(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
+		      s64 pos, int flags, bool write)
+{
+	u64 room = iov_room(t, iov, vlen, write ? LINUX_PROT_READ : LINUX_PROT_WRITE, RWV2_MAX);
+	struct iovec v;
+	long n;
+	u8 *buf;
+
+	if (!room) {
+		for (u64 i = 0; i < vlen; i++)
+			if (iov[i].iov_len)
+				return -LINUX_EFAULT;
+		return 0;
+	}
+	if (!(buf = malloc(room)))
+		return -LINUX_ENOMEM;
+	for (u64 i = 0, done = 0; write && done < room; i++) {
+		u64 k = MIN(iov[i].iov_len, room - done);
+		copy_from_user(t, buf + done, iov[i].iov_base, k);
+		done += k;
+	}
+	v = (struct iovec){ buf, room };
+	n = write ? pwritev2(f->host_fd, &v, 1, pos, rwf_to_host(flags))
+		  : preadv2(f->host_fd, &v, 1, pos, rwf_to_host(flags));
+	n = n < 0 ? host_errno_to_linux(errno) : n;
+	for (u64 i = 0, done = 0; !write && n > 0 && done < (u64)n; i++) {
+		u64 k = MIN(iov[i].iov_len, (u64)n - done);
+		copy_to_user(t, iov[i].iov_base, buf + done, k);
+		done += k;
+	}
+	if (write && n > 0)
+		mm_file_written(t, f);
+	free(buf);
+	return n;
+}
+
+/*
+ * preadv2/pwritev2: pos -1 is the file's offset.  Flags beyond RWF_HIPRI
+ * go to the host for host files that do not block; elsewhere they change
+ * nothing, but RWF_NOWAIT, which lxemu's own files do not take.
+ */
+static long rw_vec2(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos, int flags, bool write)
+{
+	struct linux_iovec *iov;
+	struct file *f;
+	long ret;
+
+	if (pos < -1)
+		return -LINUX_EINVAL;
+	if (!(flags & ~LINUX_RWF_HIPRI))
+		return rw_vec(t, fd, uvec, vlen, pos, write);
+	if (!(f = fget(t, fd)))
+		return -LINUX_EBADF;
+	ret = -LINUX_EBADF;
+	if (!(write ? file_writable(f) : file_readable(f)))
+		goto out_put;
+	ret = -LINUX_EOPNOTSUPP;
+	if ((flags & ~RWF_SUPPORTED) || (f->host_fd < 0 && (flags & LINUX_RWF_NOWAIT)))
+		goto out_put;
+	if (f->host_fd < 0 || (f->host_may_block && !(flags & LINUX_RWF_NOWAIT))) {
+		fput(f);
+		return rw_vec(t, fd, uvec, vlen, pos, write);
+	}
+	iov = import_iovec(t, uvec, vlen);
+	ret = PTR_ERR(iov);
+	if (IS_ERR(iov))
+		goto out_put;
+	ret = host_rwv2(t, f, iov, vlen, pos, flags, write);
+	free(iov);
+out_put:
+	fput(f);
+	return ret;
+}
+
+long sys_preadv2(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos_l, u64 pos_h, int flags)
+{
+	(void)pos_h;
+	return rw_vec2(t, fd, uvec, vlen, pos_l, flags, false);
+}
+
+long sys_pwritev2(struct task *t, int fd, u64 uvec, u64 vlen, s64 pos_l, u64 pos_h, int flags)
+{
+	(void)pos_h;
+	return rw_vec2(t, fd, uvec, vlen, pos_l, flags, true);
+}
+
 /* Copies up to count bytes from in to out through a kernel buffer. */
 static long do_sendfile(struct file *in, struct file *out, s64 *pos, u64 count)
 {
@@ -182,24 +301,33 @@ static long do_sendfile(struct file *in, struct file *out, s64 *pos, u64 count)
 	return done;
 }
 
+/* Linux's order: the offset, the input (ESPIPE for an offset it cannot take), the output. */
 long sys_sendfile(struct task *t, int out_fd, int in_fd, u64 uoffset, u64 count)
 {
-	struct file *in = fget(t, in_fd), *out = fget(t, out_fd);
+	struct file *in = NULL, *out = NULL;
 	s64 pos = 0;
-	long ret = -LINUX_EBADF;
+	long ret = -LINUX_EFAULT;
 
-	if (!in || !out || !file_readable(in) || !file_writable(out))
-		goto out_put;
-	ret = -LINUX_EINVAL;
-	if (!in->f_op->read || !in->f_op->pread || !out->f_op->write)
-		goto out_put;
-	ret = -LINUX_EFAULT;
 	if (uoffset && copy_from_user(t, &pos, uoffset, sizeof(pos)))
+		goto out_put;
+	ret = -LINUX_EBADF;
+	if (!(in = fget(t, in_fd)) || !file_readable(in))
+		goto out_put;
+	ret = -LINUX_ESPIPE;
+	if (uoffset && !in->f_op->pread)
 		goto out_put;
 	ret = -LINUX_EINVAL;
 	if (pos < 0)
 		goto out_put;
+	ret = -LINUX_EBADF;
+	if (!(out = fget(t, out_fd)) || !file_writable(out))
+		goto out_put;
+	ret = -LINUX_EINVAL;
+	if (!in->f_op->read || !in->f_op->pread || !out->f_op->write)
+		goto out_put;
 	ret = do_sendfile(in, out, uoffset ? &pos : NULL, MIN(count, MAX_RW_COUNT));
+	if (ret > 0 && out->host_fd >= 0)
+		mm_file_written(t, out);
 	if (uoffset && ret >= 0 && copy_to_user(t, uoffset, &pos, sizeof(pos)))
 		ret = -LINUX_EFAULT;
 	if (ret == -LINUX_EPIPE)

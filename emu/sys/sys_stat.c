@@ -1,6 +1,6 @@
 /*
  * The stat family (stat, lstat, fstat, newfstatat, statx), access and
- * faccessat, readlink and readlinkat.
+ * faccessat, readlink and readlinkat, and the utime family.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/fs.h"
 #include "../../abi/linux/stat.h"
 #include "../../abi/linux/time.h"
 
@@ -241,25 +242,78 @@ static long get_utimes(struct task *t, u64 utimes, struct timespec ts[2])
 	return 0;
 }
 
+/* utimes on the object (dirfd, upath) names, or on dirfd itself when upath is NULL. */
+static long do_utimes(struct task *t, int dirfd, u64 upath, const struct timespec *ts, int flags)
+{
+	struct path_ref p;
+	long err;
+
+	if (!upath && dirfd == LINUX_AT_FDCWD)
+		return -LINUX_EFAULT;
+	if (!upath) { /* futimens: the fd itself */
+		struct file *f = fget(t, dirfd);
+		if (!f)
+			return -LINUX_EBADF;
+		if (flags)
+			err = -LINUX_EINVAL;
+		else if (f->host_fd < 0)
+			err = 0; /* a pipe or anonymous inode of lxemu's own: no times kept */
+		else
+			err = futimens(f->host_fd, ts) ? host_errno_to_linux(errno) : 0;
+		fput(f);
+		return err;
+	}
+	return WITH_PATH(t, dirfd, upath, flags, p,
+			 utimensat(p.host_dirfd, p.rel, ts,
+				   host_at_flags(flags) | path_empty_flag(&p)));
+}
+
 long sys_utimensat(struct task *t, int dirfd, u64 upath, u64 utimes, int flags)
 {
 	struct timespec ts[2];
-	struct path_ref p;
 	long err;
 
 	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
 		return -LINUX_EINVAL;
 	if (utimes && (err = get_utimes(t, utimes, ts)))
 		return err;
-	if (!upath) { /* futimens: the fd itself */
-		struct file *f = fget(t, dirfd);
-		if (!f)
-			return -LINUX_EBADF;
-		err = futimens(f->host_fd, utimes ? ts : NULL) ? host_errno_to_linux(errno) : 0;
-		fput(f);
-		return err;
+	return do_utimes(t, dirfd, upath, utimes ? ts : NULL, flags);
+}
+
+/* futimesat and utimes: two timevals, microseconds checked as Linux does. */
+long sys_futimesat(struct task *t, int dfd, u64 ufilename, u64 uutimes)
+{
+	struct linux_timeval tv[2];
+	struct timespec ts[2];
+
+	if (uutimes) {
+		if (copy_from_user(t, tv, uutimes, sizeof(tv)))
+			return -LINUX_EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -LINUX_EINVAL;
+			ts[i].tv_sec = tv[i].tv_sec;
+			ts[i].tv_nsec = tv[i].tv_usec * 1000;
+		}
 	}
-	return WITH_PATH(t, dirfd, upath, flags, p,
-			 utimensat(p.host_dirfd, p.rel, utimes ? ts : NULL,
-				   host_at_flags(flags) | path_empty_flag(&p)));
+	return do_utimes(t, dfd, ufilename, uutimes ? ts : NULL, 0);
+}
+
+long sys_utimes(struct task *t, u64 ufilename, u64 uutimes)
+{
+	return sys_futimesat(t, LINUX_AT_FDCWD, ufilename, uutimes);
+}
+
+long sys_utime(struct task *t, u64 ufilename, u64 utimes)
+{
+	struct linux_utimbuf b;
+	struct timespec ts[2];
+
+	if (utimes) {
+		if (copy_from_user(t, &b, utimes, sizeof(b)))
+			return -LINUX_EFAULT;
+		ts[0] = (struct timespec){ .tv_sec = b.actime };
+		ts[1] = (struct timespec){ .tv_sec = b.modtime };
+	}
+	return do_utimes(t, LINUX_AT_FDCWD, ufilename, utimes ? ts : NULL, 0);
 }
