@@ -60,11 +60,14 @@ static unsigned occupancy(struct pipe *p) { return p->head - p->tail; }
 static bool pipe_full(struct pipe *p) { return occupancy(p) >= p->ring_size; }
 static bool pipe_empty(struct pipe *p) { return p->head == p->tail; }
 
-/* Wakes sleeping readers and writers and every poller: the pipe changed. */
-static void pipe_wake_locked(struct pipe *p)
+/*
+ * Wakes sleeping readers and writers and every poller: the pipe changed in
+ * the POLL* events of key (0: any), which edge-triggered epoll items watch.
+ */
+static void pipe_wake_locked(struct pipe *p, unsigned key)
 {
 	pthread_cond_broadcast(&p->wait.cond);
-	wake_up_all(&p->pollq);
+	wake_up_poll(&p->pollq, key);
 }
 
 static long pipe_read(struct file *f, void *buf, u64 n)
@@ -101,7 +104,7 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 			break;
 		/* Writers may wait for room we made before the buffer ran dry. */
 		if (freed) {
-			pipe_wake_locked(p);
+			pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
 			freed = false;
 		}
 		long err = file_wait_locked(f, &p->wait);
@@ -113,7 +116,7 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 	if (ret > 0)
 		clock_gettime(CLOCK_REALTIME_COARSE, &p->atime);
 	if (freed)
-		pipe_wake_locked(p);
+		pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
 	pthread_mutex_unlock(&p->wait.lock);
 	return ret;
 }
@@ -184,7 +187,7 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 		}
 		/* Readers may wait for what we wrote so far. */
 		if (added) {
-			pipe_wake_locked(p);
+			pipe_wake_locked(p, LINUX_POLLIN | LINUX_POLLRDNORM);
 			added = false;
 		}
 		long err = file_wait_locked(f, &p->wait);
@@ -200,7 +203,7 @@ out:
 		p->ctime = p->mtime;
 	}
 	if (added)
-		pipe_wake_locked(p);
+		pipe_wake_locked(p, LINUX_POLLIN | LINUX_POLLRDNORM);
 	pthread_mutex_unlock(&p->wait.lock);
 	/* Readers gone after part of it went in: that part is the result, and SIGPIPE all the same. */
 	if (sigpipe && t)
@@ -293,7 +296,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	last = !p->readers && !p->writers;
 	/* EOF for readers, EPIPE for writers, LINUX_POLLHUP/LINUX_POLLERR for pollers. */
-	pipe_wake_locked(p);
+	pipe_wake_locked(p, 0);
 	pthread_mutex_unlock(&p->wait.lock);
 	if (last)
 		pipe_free(p);
@@ -435,7 +438,7 @@ long pipe_fcntl(struct task *t, struct file *f, int cmd, u64 arg)
 	ret = pipe_resize_locked(p, (unsigned)(size / PIPE_PAGE));
 	if (!ret) {
 		ret = (long)size;
-		pipe_wake_locked(p); /* more room: writers and pollers look again */
+		pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM); /* more room: writers and pollers look again */
 	}
 	pthread_mutex_unlock(&p->wait.lock);
 	return ret;

@@ -3,8 +3,7 @@
  * wake the caller through their wait queues; host files (terminals,
  * sockets, regular files) are polled in the host, in an interruptible wait
  * (task_ppoll_timeout) that a kernel wake-up ends too.  Files with neither
- * (signalfd, pidfd) count as ready for what they are asked; select,
- * pselect6 and epoll come with the files issue.
+ * (pidfd) count as ready for what they are asked.  epoll is eventpoll.c.
  */
 #include <errno.h>
 #include <poll.h>
@@ -239,34 +238,6 @@ long sys_poll(struct task *t, u64 ufds, u32 nfds, int timeout_msecs)
 	return do_poll(t, ufds, nfds, timeout_msecs < 0 ? NULL : deadline_of(&ts, &d));
 }
 
-/* The mask a call waits under (ppoll, pselect6): set now, back after delivery or at once. */
-static long wait_sigmask(struct task *t, u64 usigmask, u64 sigsetsize)
-{
-	linux_sigset_t set;
-
-	if (!usigmask)
-		return 0;
-	if (sigsetsize != sizeof(set))
-		return -LINUX_EINVAL;
-	if (copy_from_user(t, &set, usigmask, sizeof(set)))
-		return -LINUX_EFAULT;
-	/* As rt_sigsuspend: the mask holds while it waits, the old one returns after delivery. */
-	set_restore_sigmask(t, set);
-	return 0;
-}
-
-static void end_sigmask(struct task *t, u64 usigmask, long ret)
-{
-	/* Not interrupted: the caller's mask is back at once. */
-	if (usigmask && ret != -LINUX_ERESTARTNOHAND) {
-		pthread_mutex_lock(&t->sighand->siglock);
-		t->blocked = t->saved_sigmask;
-		pthread_mutex_unlock(&t->sighand->siglock);
-		t->restore_sigmask = false;
-		recalc_sigpending(t);
-	}
-}
-
 long sys_ppoll(struct task *t, u64 ufds, u32 nfds, u64 utsp, u64 usigmask, u64 sigsetsize)
 {
 	struct timespec ts, d;
@@ -277,10 +248,10 @@ long sys_ppoll(struct task *t, u64 ufds, u32 nfds, u64 utsp, u64 usigmask, u64 s
 		return err;
 	if (utsp)
 		deadline = deadline_of(&ts, &d);
-	if ((err = wait_sigmask(t, usigmask, sigsetsize)))
+	if ((err = set_user_sigmask(t, usigmask, sigsetsize)))
 		return err;
 	err = do_poll(t, ufds, nfds, deadline);
-	end_sigmask(t, usigmask, err);
+	restore_saved_sigmask_unless(t, err == -LINUX_ERESTARTNOHAND);
 	return put_time_left(t, utsp, deadline, false, err);
 }
 
@@ -403,9 +374,9 @@ long sys_pselect6(struct task *t, int n, u64 uinp, u64 uoutp, u64 uexp, u64 utsp
 	}
 	if (usig && copy_from_user(t, &sig, usig, sizeof(sig)))
 		return -LINUX_EFAULT;
-	if ((err = wait_sigmask(t, sig.set, sig.size)))
+	if ((err = set_user_sigmask(t, sig.set, sig.size)))
 		return err;
 	err = do_select(t, n, uinp, uoutp, uexp, deadline);
-	end_sigmask(t, sig.set, err);
+	restore_saved_sigmask_unless(t, err == -LINUX_ERESTARTNOHAND);
 	return put_time_left(t, utsp, deadline, false, err);
 }
