@@ -14,6 +14,7 @@
  * files' own locks and wait queues, before ep->lock (the ready list, taken
  * in the wake-up callback) and ep->wq's lock (waiters).
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ struct epitem {
 	struct eventpoll *ep;
 	struct file *file;    /* no reference: the item goes when the file is released */
 	int fd;
-	bool host;            /* watched through ep->host_epfd */
+	int host_fd;          /* watched through ep->host_epfd: a dup of the file's host fd, else -1 */
 	u64 data;
 	/* guarded by ep->lock (written under ep->mtx too) */
 	u32 events;           /* what is watched; only private bits left: disabled (one-shot) */
@@ -383,8 +384,11 @@ static struct epoll_event host_event(struct epitem *epi, u32 events)
 /* The item's file leaves the host epoll, or its queues (ep->mtx). */
 static void ep_unregister(struct eventpoll *ep, struct epitem *epi)
 {
-	if (epi->host)
-		epoll_ctl(atomic_load(&ep->host_epfd), EPOLL_CTL_DEL, epi->file->host_fd, NULL);
+	if (epi->host_fd >= 0) {
+		epoll_ctl(atomic_load(&ep->host_epfd), EPOLL_CTL_DEL, epi->host_fd, NULL);
+		close(epi->host_fd);
+		epi->host_fd = -1;
+	}
 	/* After this no callback runs for the item: they run under the queues' locks. */
 	for (int i = 0; i < epi->nwait; i++)
 		remove_wait_queue(&epi->wait[i]);
@@ -404,9 +408,13 @@ static void ep_remove(struct eventpoll *ep, struct epitem *epi)
 	free(epi);
 }
 
+/*
+ * The host keys its items by (file, fd) too: each item watches its own dup
+ * of the host fd, so that two guest fds of one file are two items there.
+ */
 static long ep_host_add(struct eventpoll *ep, struct epitem *epi, u32 events)
 {
-	int hfd = atomic_load(&ep->host_epfd);
+	int hfd = atomic_load(&ep->host_epfd), fd;
 
 	if (hfd < 0) {
 		hfd = epoll_create1(EPOLL_CLOEXEC);
@@ -414,10 +422,15 @@ static long ep_host_add(struct eventpoll *ep, struct epitem *epi, u32 events)
 			return host_errno_to_linux(errno);
 		atomic_store(&ep->host_epfd, hfd);
 	}
-	struct epoll_event ev = host_event(epi, events);
-	if (epoll_ctl(hfd, EPOLL_CTL_ADD, epi->file->host_fd, &ev))
+	if ((fd = fcntl(epi->file->host_fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return host_errno_to_linux(errno);
-	epi->host = true;
+	struct epoll_event ev = host_event(epi, events);
+	if (epoll_ctl(hfd, EPOLL_CTL_ADD, fd, &ev)) {
+		long err = host_errno_to_linux(errno);
+		close(fd);
+		return err;
+	}
+	epi->host_fd = fd;
 	return 0;
 }
 
@@ -433,6 +446,7 @@ static long ep_insert(struct eventpoll *ep, u32 events, u64 data, struct file *t
 	epi->fd = fd;
 	epi->data = data;
 	epi->events = events;
+	epi->host_fd = -1;
 	link_init(&epi->rdlink);
 	if (!tf->f_op->poll && (err = ep_host_add(ep, epi, events))) {
 		free(epi);
@@ -440,7 +454,7 @@ static long ep_insert(struct eventpoll *ep, u32 events, u64 data, struct file *t
 	}
 	file_link_item(tf, epi);
 	ep_hash_add(ep, epi);
-	if (epi->host)
+	if (epi->host_fd >= 0)
 		return 0;
 	struct poll_table pt = { .qproc = ep_ptable_queue_proc, .qpriv = epi, .registering = true };
 	if (tf->f_op->poll(tf, &pt) & events)
@@ -454,9 +468,9 @@ static long ep_modify(struct eventpoll *ep, struct epitem *epi, u32 events, u64 
 	epi->events = events;
 	epi->data = data;
 	pthread_mutex_unlock(&ep->lock);
-	if (epi->host) {
+	if (epi->host_fd >= 0) {
 		struct epoll_event ev = host_event(epi, events);
-		return epoll_ctl(atomic_load(&ep->host_epfd), EPOLL_CTL_MOD, epi->file->host_fd, &ev)
+		return epoll_ctl(atomic_load(&ep->host_epfd), EPOLL_CTL_MOD, epi->host_fd, &ev)
 			       ? host_errno_to_linux(errno) : 0;
 	}
 	if (ep_item_poll(epi, events))
