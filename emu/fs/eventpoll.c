@@ -2,11 +2,10 @@
  * epoll instances (Linux's eventpoll): an anon-inode file holding items
  * keyed by (file, fd).  A kernel file's item sits on the file's wait queue
  * (ep_poll_callback puts it on the ready list and wakes the waiters); a
- * host file's item is mirrored into one host epoll fd per instance, which
- * keeps the host's level/edge/one-shot state for it, and epoll_wait sleeps
- * in a host ppoll on that fd when it has one.  Items live until epoll_ctl
- * DEL or the release of their file (its last close: eventpoll_release),
- * not the close of one of its fds, as on Linux.
+ * host file's item is mirrored into a host epoll fd (eventpoll_host.c).
+ * Items live until epoll_ctl DEL or the release of their file (its last
+ * close: eventpoll_release), not the close of one of its fds, as on Linux.
+ * EPOLLEXCLUSIVE is accepted and checked, but every waiter is woken.
  *
  * Locks: epmutex (the nesting graph: adding an epoll file, freeing an
  * instance, releasing a watched file) before ep->mtx (items, their events,
@@ -14,14 +13,12 @@
  * files' own locks and wait queues, before ep->lock (the ready list, taken
  * in the wake-up callback) and ep->wq's lock (waiters).
  */
-#include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 #include "file.h"
 #include "eventpoll.h"
+#include "eventpoll_internal.h"
 #include "eventfd.h"
 #include "../kernel/task.h"
 #include "../kernel/signal.h"
@@ -32,46 +29,6 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/eventpoll.h"
 #include "../../abi/linux/poll.h"
-
-#define EP_PRIVATE_BITS (LINUX_EPOLLWAKEUP | LINUX_EPOLLONESHOT | LINUX_EPOLLET | LINUX_EPOLLEXCLUSIVE)
-#define EP_MAX_NESTS 4     /* Linux's limit on epoll files inside epoll files */
-#define EP_ITEM_QUEUES 2   /* wait queues one file's poll op may name */
-#define EP_STACK_EVENTS 32 /* events gathered without malloc */
-
-struct ep_link {
-	struct ep_link *next, *prev;
-};
-
-struct eventpoll;
-
-struct epitem {
-	struct eventpoll *ep;
-	struct file *file;    /* no reference: the item goes when the file is released */
-	int fd;
-	int host_fd;          /* watched through ep->host_epfd: a dup of the file's host fd, else -1 */
-	u64 data;
-	/* guarded by ep->lock (written under ep->mtx too) */
-	u32 events;           /* what is watched; only private bits left: disabled (one-shot) */
-	bool rdy;             /* on the ready list, or on a scan's list */
-	struct ep_link rdlink;
-	/* guarded by ep->mtx */
-	struct epitem *hnext; /* the instance's hash chain */
-	int nwait;
-	struct wait_queue_entry wait[EP_ITEM_QUEUES];
-	/* guarded by file->f_lock */
-	struct epitem *f_next, **f_pprev;
-};
-
-struct eventpoll {
-	pthread_mutex_t mtx;
-	/* guarded by mtx */
-	struct epitem **hash;
-	unsigned nbuckets, nitems;
-	_Atomic int host_epfd; /* -1 until a host file is added; set once */
-	pthread_mutex_t lock;
-	struct ep_link rdllist; /* guarded by lock */
-	struct wait_queue_head wq; /* epoll_wait sleepers, and pollers of the epoll file */
-};
 
 static pthread_mutex_t epmutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -261,13 +218,6 @@ static void ep_done_scan(struct eventpoll *ep, struct ep_link *txlist)
 	pthread_mutex_unlock(&ep->lock);
 }
 
-static bool host_epfd_ready(struct eventpoll *ep)
-{
-	struct pollfd p = { atomic_load(&ep->host_epfd), POLLIN, 0 };
-
-	return p.fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
 /*
  * Up to max ready events into out (ep->mtx): kernel items from the ready
  * list, level-triggered ones back on it, one-shot ones disabled; then the
@@ -300,18 +250,7 @@ static int ep_send_events(struct eventpoll *ep, struct linux_epoll_event *out, i
 		pthread_mutex_unlock(&ep->lock);
 	}
 	ep_done_scan(ep, &txlist);
-	int hfd = atomic_load(&ep->host_epfd);
-	if (hfd >= 0 && n < max) {
-		struct epoll_event hev[EP_STACK_EVENTS];
-		int got = epoll_wait(hfd, hev, MIN(max - n, EP_STACK_EVENTS), 0);
-		for (int i = 0; i < got; i++) {
-			struct epitem *h = hev[i].data.ptr;
-			out[n].events = hev[i].events; /* the host is Linux: the same bits */
-			out[n].data = h->data;
-			n++;
-		}
-	}
-	return n;
+	return n + ep_host_events(ep, out + n, max - n);
 }
 
 /*
@@ -347,7 +286,7 @@ static unsigned ep_eventpoll_poll(struct file *f, struct poll_table *pt)
 	ep_done_scan(ep, &txlist);
 	pthread_mutex_unlock(&ep->mtx);
 	if (!ready)
-		ready = host_epfd_ready(ep);
+		ready = ep_host_ready(ep);
 	return ready ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
 }
 
@@ -373,22 +312,11 @@ static void file_unlink_item(struct file *f, struct epitem *epi)
 	pthread_mutex_unlock(&f->f_lock);
 }
 
-static struct epoll_event host_event(struct epitem *epi, u32 events)
-{
-	struct epoll_event ev = { .events = events & ~(u32)(LINUX_EPOLLWAKEUP | LINUX_EPOLLEXCLUSIVE) };
-
-	ev.data.ptr = epi;
-	return ev;
-}
-
 /* The item's file leaves the host epoll, or its queues (ep->mtx). */
 static void ep_unregister(struct eventpoll *ep, struct epitem *epi)
 {
-	if (epi->host_fd >= 0) {
-		epoll_ctl(atomic_load(&ep->host_epfd), EPOLL_CTL_DEL, epi->host_fd, NULL);
-		close(epi->host_fd);
-		epi->host_fd = -1;
-	}
+	if (epi->host_fd >= 0)
+		ep_host_del(ep, epi);
 	/* After this no callback runs for the item: they run under the queues' locks. */
 	for (int i = 0; i < epi->nwait; i++)
 		remove_wait_queue(&epi->wait[i]);
@@ -406,32 +334,6 @@ static void ep_remove(struct eventpoll *ep, struct epitem *epi)
 		link_del(&epi->rdlink);
 	pthread_mutex_unlock(&ep->lock);
 	free(epi);
-}
-
-/*
- * The host keys its items by (file, fd) too: each item watches its own dup
- * of the host fd, so that two guest fds of one file are two items there.
- */
-static long ep_host_add(struct eventpoll *ep, struct epitem *epi, u32 events)
-{
-	int hfd = atomic_load(&ep->host_epfd), fd;
-
-	if (hfd < 0) {
-		hfd = epoll_create1(EPOLL_CLOEXEC);
-		if (hfd < 0)
-			return host_errno_to_linux(errno);
-		atomic_store(&ep->host_epfd, hfd);
-	}
-	if ((fd = fcntl(epi->file->host_fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return host_errno_to_linux(errno);
-	struct epoll_event ev = host_event(epi, events);
-	if (epoll_ctl(hfd, EPOLL_CTL_ADD, fd, &ev)) {
-		long err = host_errno_to_linux(errno);
-		close(fd);
-		return err;
-	}
-	epi->host_fd = fd;
-	return 0;
 }
 
 static long ep_insert(struct eventpoll *ep, u32 events, u64 data, struct file *tf, int fd)
@@ -468,11 +370,8 @@ static long ep_modify(struct eventpoll *ep, struct epitem *epi, u32 events, u64 
 	epi->events = events;
 	epi->data = data;
 	pthread_mutex_unlock(&ep->lock);
-	if (epi->host_fd >= 0) {
-		struct epoll_event ev = host_event(epi, events);
-		return epoll_ctl(atomic_load(&ep->host_epfd), EPOLL_CTL_MOD, epi->host_fd, &ev)
-			       ? host_errno_to_linux(errno) : 0;
-	}
+	if (epi->host_fd >= 0)
+		return ep_host_mod(ep, epi, events);
 	if (ep_item_poll(epi, events))
 		ep_set_ready(ep, epi);
 	return 0;
@@ -539,32 +438,6 @@ long ep_ctl(struct file *epf, int op, struct file *tf, int fd, u32 events, u64 d
 	return err;
 }
 
-/* A probe: the host says EPERM for files it cannot poll (regular files, /dev/null). */
-static int probe_epfd = -1;
-static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
-
-static void probe_init(void)
-{
-	probe_epfd = epoll_create1(EPOLL_CLOEXEC);
-}
-
-bool eventpoll_can_poll(struct file *tf)
-{
-	struct epoll_event ev = { 0 };
-
-	if (tf->f_op->poll)
-		return true;
-	if (tf->host_fd < 0)
-		return false; /* a kernel file without a poll op (pidfd) */
-	pthread_once(&probe_once, probe_init);
-	if (probe_epfd < 0)
-		return false;
-	if (epoll_ctl(probe_epfd, EPOLL_CTL_ADD, tf->host_fd, &ev))
-		return errno == EEXIST; /* another thread's probe of the same host fd */
-	epoll_ctl(probe_epfd, EPOLL_CTL_DEL, tf->host_fd, NULL);
-	return true;
-}
-
 /* ---- waiting ---- */
 
 /* Gathers ready events under ep->mtx and copies them out after: the count or -errno. */
@@ -588,29 +461,6 @@ static long ep_collect(struct task *t, struct eventpoll *ep, u64 uevents, int ma
 	return n;
 }
 
-/* Sleeps until woken, a signal (-EINTR) or the deadline (-ETIMEDOUT); 0 to look again. */
-static long ep_sleep(struct task *t, struct eventpoll *ep, struct poll_table *pt,
-		     const struct timespec *deadline)
-{
-	int hfd = atomic_load(&ep->host_epfd);
-
-	if (hfd < 0)
-		return poll_table_sleep(pt, deadline);
-	struct pollfd p = { hfd, POLLIN, 0 };
-	struct timespec left;
-	if (deadline)
-		time_left(deadline, &left);
-	int r = task_ppoll_timeout(t, &p, 1, deadline ? &left : NULL, &pt->triggered);
-	if (r == 0)
-		return -LINUX_ETIMEDOUT;
-	if (r < 0 && errno != EINTR)
-		return host_errno_to_linux(errno);
-	if (r < 0 && signal_pending(t))
-		return -LINUX_EINTR;
-	atomic_store(&pt->triggered, false);
-	return 0;
-}
-
 long ep_poll(struct task *t, struct file *epf, u64 uevents, int maxevents,
 	     const struct timespec *deadline)
 {
@@ -624,6 +474,8 @@ long ep_poll(struct task *t, struct file *epf, u64 uevents, int maxevents,
 		time_left(deadline, &left);
 		timed_out = !left.tv_sec && !left.tv_nsec;
 	}
+	if (timed_out)
+		return ep_collect(t, ep, uevents, maxevents);
 	/* On ep->wq before the first look: a wake-up after it is not lost. */
 	poll_table_init(&pt, t, 1);
 	if (!pt.max)
@@ -634,7 +486,8 @@ long ep_poll(struct task *t, struct file *epf, u64 uevents, int maxevents,
 		ret = ep_collect(t, ep, uevents, maxevents);
 		if (ret || timed_out)
 			break;
-		long err = ep_sleep(t, ep, &pt, deadline);
+		long err = atomic_load(&ep->host_epfd) >= 0 ? ep_host_sleep(t, ep, &pt, deadline)
+							      : poll_table_sleep(&pt, deadline);
 		if (err == -LINUX_ETIMEDOUT) {
 			timed_out = true; /* one last look */
 		} else if (err) {

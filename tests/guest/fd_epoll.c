@@ -564,6 +564,43 @@ static void test_threads(void)
     close(tep);
 }
 
+/* Items come and go (ADD, the last close) while another thread scans. */
+static int churn_ep;
+static void *churn(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 300; i++) {
+        int p[2];
+        if (pipe(p))
+            return (void *)1;
+        add(churn_ep, p[0], EPOLLIN | (i & 1 ? EPOLLET : 0), (uint64_t)i);
+        write(p[1], "c", 1);
+        if (i % 3 == 0)
+            epoll_ctl(churn_ep, EPOLL_CTL_DEL, p[0], NULL);
+        close(p[0]);
+        close(p[1]);
+    }
+    return NULL;
+}
+
+static void test_churn(void)
+{
+    pthread_t th[2];
+    struct epoll_event ev[8];
+    void *r0, *r1;
+
+    churn_ep = epoll_create1(0);
+    pthread_create(&th[0], NULL, churn, NULL);
+    pthread_create(&th[1], NULL, churn, NULL);
+    for (int i = 0; i < 200; i++)
+        epoll_wait(churn_ep, ev, 8, 0);
+    pthread_join(th[0], &r0);
+    pthread_join(th[1], &r1);
+    CHECK(r0 == NULL && r1 == NULL);
+    CHECK_EQ(epoll_wait(churn_ep, ev, 8, 0), 0); /* every item went with its file */
+    close(churn_ep);
+}
+
 static void test_fork(void)
 {
     int ep = epoll_create1(0), p[2], status;
@@ -604,6 +641,7 @@ int main(int argc, char **argv)
     test_timeouts();
     test_eintr();
     test_threads();
+    test_churn();
     test_fork();
     return guest_done();
 }
