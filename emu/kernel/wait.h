@@ -2,7 +2,9 @@
  * Wait queues for readiness: a file whose state changes (a pipe gaining
  * data or room, losing its last writer) wakes the entries on its queue.
  * poll and ppoll put one entry per file on the queues of the files they
- * watch (poll_wait, from the file's poll op) and sleep until one fires.
+ * watch (poll_wait, from the file's poll op) and sleep until one fires;
+ * an epoll item stays on its file's queue while it lives (eventpoll.c).
+ * A wake-up may name the POLL* events it concerns (wake_up_poll's key).
  */
 #ifndef LXEMU_WAIT_H
 #define LXEMU_WAIT_H
