@@ -2,7 +2,10 @@
  * epoll instances (Linux's eventpoll): an anon-inode file holding items
  * keyed by (file, fd).  A kernel file's item sits on the file's wait queue
  * (ep_poll_callback puts it on the ready list and wakes the waiters); a
- * host file's item is mirrored into a host epoll fd (eventpoll_host.c).
+ * host file's item is mirrored into a host epoll fd (eventpoll_host.c),
+ * which sleepers on the instance watch as well: epoll_wait, poll and
+ * select, and an outer instance's epoll_wait one level up (for its
+ * level-triggered EPOLLIN items only).
  * Items live until epoll_ctl DEL or the release of their file (its last
  * close: eventpoll_release), not the close of one of its fds, as on Linux.
  * EPOLLEXCLUSIVE is accepted and checked, but every waiter is woken.
@@ -14,6 +17,7 @@
  * in the wake-up callback) and ep->wq's lock (waiters).
  */
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include "file.h"
@@ -255,9 +259,8 @@ static int ep_send_events(struct eventpoll *ep, struct linux_epoll_event *out, i
 
 /*
  * The epoll file's poll op: readable when an item has events now.  Items
- * with none leave the ready list, as Linux's ep_read_events_proc.  A host
- * item's readiness is seen at each look, but does not wake a poll or an
- * outer epoll sleeping on this file (only kernel items do).
+ * with none leave the ready list, as Linux's ep_read_events_proc.  Host
+ * items are seen through the host epoll fd (see eventpoll_host_fd).
  */
 static unsigned ep_eventpoll_poll(struct file *f, struct poll_table *pt)
 {
@@ -329,6 +332,7 @@ static void ep_remove(struct eventpoll *ep, struct epitem *epi)
 	ep_unregister(ep, epi);
 	file_unlink_item(epi->file, epi);
 	ep_hash_del(ep, epi);
+	ep->nnested -= is_file_epoll(epi->file);
 	pthread_mutex_lock(&ep->lock);
 	if (epi->rdy)
 		link_del(&epi->rdlink);
@@ -356,6 +360,7 @@ static long ep_insert(struct eventpoll *ep, u32 events, u64 data, struct file *t
 	}
 	file_link_item(tf, epi);
 	ep_hash_add(ep, epi);
+	ep->nnested += is_file_epoll(tf);
 	if (epi->host_fd >= 0)
 		return 0;
 	struct poll_table pt = { .qproc = ep_ptable_queue_proc, .qpriv = epi, .registering = true };
@@ -461,6 +466,50 @@ static long ep_collect(struct task *t, struct eventpoll *ep, u64 uevents, int ma
 	return n;
 }
 
+/*
+ * An epoll file ep watches, whose host items should wake ep's sleepers: a
+ * level-triggered item for EPOLLIN (ep->mtx).  Edge-triggered and one-shot
+ * ones are not: the host fd stays readable and they would spin.
+ */
+static int nested_host_fd(struct epitem *epi)
+{
+	if (!is_file_epoll(epi->file) || !(epi->events & LINUX_EPOLLIN) ||
+	    (epi->events & (LINUX_EPOLLET | LINUX_EPOLLONESHOT)))
+		return -1;
+	return eventpoll_host_fd(epi->file);
+}
+
+/*
+ * The host epoll fds a sleeper on ep watches: ep's own and those of the
+ * epoll files it watches, one level down (at most max).
+ */
+#define EP_HOST_WAIT_FDS 16
+static int ep_host_wait_fds(struct eventpoll *ep, struct pollfd *fds, int max)
+{
+	int n = 0, hfd = atomic_load(&ep->host_epfd);
+
+	if (hfd >= 0)
+		fds[n++] = (struct pollfd){ hfd, POLLIN, 0 };
+	pthread_mutex_lock(&ep->mtx);
+	for (unsigned b = 0; ep->nnested && b < ep->nbuckets && n < max; b++)
+		for (struct epitem *epi = ep->hash[b]; epi && n < max; epi = epi->hnext)
+			if ((hfd = nested_host_fd(epi)) >= 0)
+				fds[n++] = (struct pollfd){ hfd, POLLIN, 0 };
+	pthread_mutex_unlock(&ep->mtx);
+	return n;
+}
+
+/* After such a wake-up: those items go on the ready list, for the scan to look at. */
+static void ep_nested_host_ready(struct eventpoll *ep)
+{
+	pthread_mutex_lock(&ep->mtx);
+	for (unsigned b = 0; ep->nnested && b < ep->nbuckets; b++)
+		for (struct epitem *epi = ep->hash[b]; epi; epi = epi->hnext)
+			if (nested_host_fd(epi) >= 0)
+				ep_set_ready(ep, epi);
+	pthread_mutex_unlock(&ep->mtx);
+}
+
 long ep_poll(struct task *t, struct file *epf, u64 uevents, int maxevents,
 	     const struct timespec *deadline)
 {
@@ -486,8 +535,12 @@ long ep_poll(struct task *t, struct file *epf, u64 uevents, int maxevents,
 		ret = ep_collect(t, ep, uevents, maxevents);
 		if (ret || timed_out)
 			break;
-		long err = atomic_load(&ep->host_epfd) >= 0 ? ep_host_sleep(t, ep, &pt, deadline)
-							      : poll_table_sleep(&pt, deadline);
+		struct pollfd hfds[EP_HOST_WAIT_FDS];
+		int nh = ep_host_wait_fds(ep, hfds, EP_HOST_WAIT_FDS);
+		long err = nh ? ep_host_sleep(t, hfds, nh, &pt, deadline)
+			      : poll_table_sleep(&pt, deadline);
+		if (!err && nh > (atomic_load(&ep->host_epfd) >= 0))
+			ep_nested_host_ready(ep);
 		if (err == -LINUX_ETIMEDOUT) {
 			timed_out = true; /* one last look */
 		} else if (err) {
@@ -548,6 +601,11 @@ static const struct file_operations eventpoll_fops = {
 bool is_file_epoll(struct file *f)
 {
 	return f->f_op == &eventpoll_fops;
+}
+
+int eventpoll_host_fd(struct file *f)
+{
+	return atomic_load(&((struct eventpoll *)f->private_data)->host_epfd);
 }
 
 struct file *eventpoll_file_alloc(void)

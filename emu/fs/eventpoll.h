@@ -25,6 +25,11 @@ bool eventpoll_can_poll(struct file *tf);
  */
 long ep_poll(struct task *t, struct file *epf, u64 uevents, int maxevents,
 	     const struct timespec *deadline);
+/*
+ * The host fd a sleeper on epoll file f also watches (readable when f's
+ * host items have events: look at f again), or -1: it has none.
+ */
+int eventpoll_host_fd(struct file *f);
 /* The last reference to f went: every epoll item watching it goes (fput). */
 void eventpoll_release(struct file *f);
 

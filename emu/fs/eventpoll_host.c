@@ -2,9 +2,9 @@
  * Host files in epoll (terminals, host pipes and sockets): each item is
  * mirrored into one host epoll fd per instance, which keeps the level,
  * edge and one-shot state for it; epoll_wait takes their events from it
- * and sleeps in a host ppoll on it.  The host is Linux: the event bits are
- * the same.  A poll or an outer epoll sleeping on the instance is not
- * woken by a host item (only looks again when something else wakes it).
+ * and sleeps in a host ppoll on it (so do poll and select on the epoll
+ * fd, and an outer instance's epoll_wait: eventpoll_host_fd).  The host is
+ * Linux: the event bits are the same.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -92,16 +92,15 @@ bool ep_host_ready(struct eventpoll *ep)
 	return p.fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
-long ep_host_sleep(struct task *t, struct eventpoll *ep, struct poll_table *pt,
+long ep_host_sleep(struct task *t, struct pollfd *fds, int nfds, struct poll_table *pt,
 		   const struct timespec *deadline)
 {
-	struct pollfd p = { atomic_load(&ep->host_epfd), POLLIN, 0 };
 	struct timespec left;
 	int r;
 
 	if (deadline)
 		time_left(deadline, &left);
-	r = task_ppoll_timeout(t, &p, 1, deadline ? &left : NULL, &pt->triggered);
+	r = task_ppoll_timeout(t, fds, (unsigned long)nfds, deadline ? &left : NULL, &pt->triggered);
 	if (r == 0)
 		return -LINUX_ETIMEDOUT;
 	if (r < 0 && errno != EINTR)

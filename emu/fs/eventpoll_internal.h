@@ -45,6 +45,7 @@ struct eventpoll {
 	/* guarded by mtx */
 	struct epitem **hash;
 	unsigned nbuckets, nitems;
+	unsigned nnested;      /* items that are epoll files */
 	_Atomic int host_epfd; /* -1 until a host file is added; set once */
 	pthread_mutex_t lock;
 	struct ep_link rdllist; /* guarded by lock */
@@ -62,11 +63,13 @@ int ep_host_events(struct eventpoll *ep, struct linux_epoll_event *out, int max)
 /* A host item has events now (no lock needed). */
 bool ep_host_ready(struct eventpoll *ep);
 /*
- * epoll_wait's sleep when ep has host items: a host ppoll on the host epoll
- * fd that a kernel item's wake-up (pt) or a signal ends.  0 to look again,
+ * epoll_wait's sleep when ep or an epoll file it watches has host items: a
+ * host ppoll on their host epoll fds that a kernel item's wake-up (pt) or a
+ * signal ends.  0 to look again,
  * -EINTR, -ETIMEDOUT or another -errno.
  */
-long ep_host_sleep(struct task *t, struct eventpoll *ep, struct poll_table *pt,
+struct pollfd;
+long ep_host_sleep(struct task *t, struct pollfd *fds, int nfds, struct poll_table *pt,
 		   const struct timespec *deadline);
 
 #endif

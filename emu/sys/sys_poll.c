@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,17 +17,20 @@
 #include "../kernel/signal.h"
 #include "../kernel/wait.h"
 #include "../fs/file.h"
+#include "../fs/eventpoll.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 
 #define POLL_MAX_FDS 4096 /* RLIMIT_NOFILE-sized, as Linux's check */
+/* A host fd watched only to look at a kernel file again: an epoll file's host items. */
+#define NOT_PFD UINT32_MAX
 
 struct poll_state {
 	u32 nfds;
 	struct pollfd *pfd;   /* what is asked; revents the answer */
 	struct file **files;
 	struct pollfd *host;  /* the host files among them */
-	u32 *host_of;         /* host[k] is pfd[host_of[k]] */
+	u32 *host_of;         /* host[k] is pfd[host_of[k]], or NOT_PFD */
 	u32 nhost;
 	bool select;          /* select's rule: only the events asked count, POLLERR/POLLHUP too */
 };
@@ -67,6 +71,8 @@ static int take_host_events(struct poll_state *ps)
 	int ready = 0;
 
 	for (u32 k = 0; k < ps->nhost; k++) {
+		if (ps->host_of[k] == NOT_PFD)
+			continue;
 		struct pollfd *p = &ps->pfd[ps->host_of[k]];
 		p->revents = filter(ps, p, (u16)ps->host[k].revents);
 		ready += p->revents != 0;
@@ -167,10 +173,17 @@ static long poll_state_init(struct task *t, struct poll_state *ps)
 		p->revents = 0;
 		if (p->fd < 0 || !(ps->files[i] = fget(t, p->fd)))
 			continue;
-		if (!ps->files[i]->f_op->poll && ps->files[i]->host_fd >= 0) {
-			ps->host[ps->nhost].fd = ps->files[i]->host_fd;
+		struct file *f = ps->files[i];
+		int hfd;
+		if (!f->f_op->poll && f->host_fd >= 0) {
+			ps->host[ps->nhost].fd = f->host_fd;
 			ps->host[ps->nhost].events = p->events;
 			ps->host_of[ps->nhost++] = i;
+		} else if ((p->events & POLLIN) && is_file_epoll(f) &&
+			   (hfd = eventpoll_host_fd(f)) >= 0) {
+			ps->host[ps->nhost].fd = hfd; /* readable: its host items have events */
+			ps->host[ps->nhost].events = POLLIN;
+			ps->host_of[ps->nhost++] = NOT_PFD;
 		}
 	}
 	return 0;
