@@ -7,7 +7,8 @@
  * error; timeouts; EINTR by a handler (another thread's signal, a timer,
  * SA_RESTART notwithstanding); epoll_pwait's mask letting a blocked signal
  * in; wake-ups from another thread (a pipe write, an epoll_ctl ADD, two
- * waiters on one instance); a forked child sharing the instance. */
+ * waiters on one instance); a forked child sharing the instance; a host
+ * file under lxemu (a pty master) with a dup, edge-triggered and one-shot. */
 #include "guest.h"
 #include <fcntl.h>
 #include <poll.h>
@@ -601,6 +602,45 @@ static void test_churn(void)
     close(churn_ep);
 }
 
+/* A host file (under lxemu): a pty master, writable at once. */
+static void test_host_file(void)
+{
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY), d, ep, out;
+    struct epoll_event ev[4];
+    struct pollfd pfd;
+
+    if (m < 0) {
+        printf("skip host file: no /dev/ptmx\n");
+        return;
+    }
+    ep = epoll_create1(0);
+    CHECK_EQ(add(ep, m, EPOLLOUT, 1), 0);
+    CHECK_EQ(wait1(ep, 0), EPOLLOUT);
+    CHECK_EQ(last.data.u64, 1);
+    d = dup(m);
+    CHECK_EQ(add(ep, d, EPOLLOUT | EPOLLET, 2), 0); /* the dup: another item */
+    CHECK_EQ(epoll_wait(ep, ev, 4, 0), 2);
+    CHECK_EQ(wait1(ep, 0), EPOLLOUT); /* the edge-triggered one said it once */
+    CHECK_EQ(last.data.u64, 1);
+    CHECK_EQ(mod(ep, d, EPOLLOUT | EPOLLONESHOT, 3), 0);
+    CHECK_EQ(epoll_wait(ep, ev, 4, 0), 2);
+    CHECK_EQ(wait1(ep, 0), EPOLLOUT);
+    pfd = (struct pollfd){ ep, POLLIN, 0 };
+    CHECK_EQ(poll(&pfd, 1, 0), 1);
+    out = epoll_create1(0);
+    CHECK_EQ(add(out, ep, EPOLLIN, 4), 0);
+    CHECK_EQ(wait1(out, 0), EPOLLIN);
+    close(m); /* the file lives on in d */
+    CHECK_EQ(wait1(ep, 0), EPOLLOUT);
+    CHECK_EQ(mod(ep, d, EPOLLOUT, 5), 0);
+    CHECK_EQ(epoll_wait(ep, ev, 4, 0), 2);
+    close(d);
+    CHECK_EQ(wait1(ep, 0), 0);
+    CHECK_EQ(poll(&pfd, 1, 0), 0);
+    close(out);
+    close(ep);
+}
+
 static void test_fork(void)
 {
     int ep = epoll_create1(0), p[2], status;
@@ -642,6 +682,7 @@ int main(int argc, char **argv)
     test_eintr();
     test_threads();
     test_churn();
+    test_host_file();
     test_fork();
     return guest_done();
 }
