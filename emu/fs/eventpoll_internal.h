@@ -11,7 +11,9 @@
 #include "../kernel/wait.h"
 #include "../../abi/linux/eventpoll.h"
 
-#define EP_PRIVATE_BITS (LINUX_EPOLLWAKEUP | LINUX_EPOLLONESHOT | LINUX_EPOLLET | LINUX_EPOLLEXCLUSIVE)
+/* Not events: what is left of a disabled (one-shot) item's mask. */
+#define EP_PRIVATE_BITS \
+	(LINUX_EPOLLWAKEUP | LINUX_EPOLLONESHOT | LINUX_EPOLLET | LINUX_EPOLLEXCLUSIVE)
 #define EP_MAX_NESTS 4     /* Linux's limit on epoll files inside epoll files */
 #define EP_ITEM_QUEUES 2   /* wait queues one file's poll op may name */
 #define EP_STACK_EVENTS 32 /* events gathered without malloc */

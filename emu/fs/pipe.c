@@ -438,7 +438,8 @@ long pipe_fcntl(struct task *t, struct file *f, int cmd, u64 arg)
 	ret = pipe_resize_locked(p, (unsigned)(size / PIPE_PAGE));
 	if (!ret) {
 		ret = (long)size;
-		pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM); /* more room: writers and pollers look again */
+		/* more room: writers and pollers look again */
+		pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
 	}
 	pthread_mutex_unlock(&p->wait.lock);
 	return ret;
