@@ -27,10 +27,11 @@ struct eventfd_ctx {
 	bool semaphore;
 };
 
-static void eventfd_wake_locked(struct eventfd_ctx *ctx)
+/* key: the POLL* events that changed (a read makes room, a write brings data). */
+static void eventfd_wake_locked(struct eventfd_ctx *ctx, unsigned key)
 {
 	pthread_cond_broadcast(&ctx->wait.cond);
-	wake_up_all(&ctx->pollq);
+	wake_up_poll(&ctx->pollq, key);
 }
 
 static long eventfd_read(struct file *f, void *buf, u64 n)
@@ -47,7 +48,7 @@ static long eventfd_read(struct file *f, void *buf, u64 n)
 	if (!err) {
 		v = ctx->semaphore ? 1 : ctx->count;
 		ctx->count -= v;
-		eventfd_wake_locked(ctx);
+		eventfd_wake_locked(ctx, LINUX_POLLOUT);
 	}
 	pthread_mutex_unlock(&ctx->wait.lock);
 	if (err)
@@ -72,7 +73,7 @@ static long eventfd_write(struct file *f, const void *buf, u64 n)
 		;
 	if (!err) {
 		ctx->count += v;
-		eventfd_wake_locked(ctx);
+		eventfd_wake_locked(ctx, LINUX_POLLIN);
 	}
 	pthread_mutex_unlock(&ctx->wait.lock);
 	return err ? err : (long)sizeof(v);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "file.h"
+#include "eventpoll.h"
 #include "../kernel/task.h"
 #include "../kernel/locking.h"
 #include "../mm/uaccess.h"
@@ -38,6 +39,9 @@ void fput(struct file *f)
 {
 	if (atomic_fetch_sub(&f->f_count, 1) != 1)
 		return;
+	/* No one else can reach f now: no epoll_ctl adds to f_ep meanwhile. */
+	if (f->f_ep)
+		eventpoll_release(f);
 	if (f->f_op->release)
 		f->f_op->release(f);
 	pthread_mutex_destroy(&f->f_lock);

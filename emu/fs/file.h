@@ -16,6 +16,7 @@
 struct task;
 struct file;
 struct poll_table;
+struct epitem;
 
 struct file_operations {
 	/* Kernel buffers in and out; the sys_ layer does the user copies. */
@@ -46,6 +47,7 @@ struct file {
 	pthread_mutex_t f_lock;
 	/* guarded by f_lock */
 	u32 f_flags;      /* access mode and status flags (LINUX_O_*) */
+	struct epitem *f_ep; /* the epoll items watching it, removed at release (eventpoll.c) */
 };
 
 #define NR_OPEN_DEFAULT 1024

@@ -60,11 +60,14 @@ static unsigned occupancy(struct pipe *p) { return p->head - p->tail; }
 static bool pipe_full(struct pipe *p) { return occupancy(p) >= p->ring_size; }
 static bool pipe_empty(struct pipe *p) { return p->head == p->tail; }
 
-/* Wakes sleeping readers and writers and every poller: the pipe changed. */
-static void pipe_wake_locked(struct pipe *p)
+/*
+ * Wakes sleeping readers and writers and every poller: the pipe changed in
+ * the POLL* events of key (0: any), which edge-triggered epoll items watch.
+ */
+static void pipe_wake_locked(struct pipe *p, unsigned key)
 {
 	pthread_cond_broadcast(&p->wait.cond);
-	wake_up_all(&p->pollq);
+	wake_up_poll(&p->pollq, key);
 }
 
 /*
@@ -73,9 +76,9 @@ static void pipe_wake_locked(struct pipe *p)
  * pipe under the lock before they wait, so none misses the change.  The
  * caller's file keeps p alive.
  */
-static void pipe_wake(struct pipe *p)
+static void pipe_wake(struct pipe *p, unsigned key)
 {
-	pipe_wake_locked(p);
+	pipe_wake_locked(p, key);
 }
 
 static long pipe_read(struct file *f, void *buf, u64 n)
@@ -112,7 +115,7 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 			break;
 		/* Writers may wait for room we made before the buffer ran dry. */
 		if (freed) {
-			pipe_wake_locked(p);
+			pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
 			freed = false;
 		}
 		long err = file_wait_locked(f, &p->wait);
@@ -125,7 +128,7 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 		clock_gettime(CLOCK_REALTIME_COARSE, &p->atime);
 	pthread_mutex_unlock(&p->wait.lock);
 	if (freed)
-		pipe_wake(p);
+		pipe_wake(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
 	return ret;
 }
 
@@ -195,7 +198,7 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 		}
 		/* Readers may wait for what we wrote so far. */
 		if (added) {
-			pipe_wake_locked(p);
+			pipe_wake_locked(p, LINUX_POLLIN | LINUX_POLLRDNORM);
 			added = false;
 		}
 		long err = file_wait_locked(f, &p->wait);
@@ -212,7 +215,7 @@ out:
 	}
 	pthread_mutex_unlock(&p->wait.lock);
 	if (added)
-		pipe_wake(p);
+		pipe_wake(p, LINUX_POLLIN | LINUX_POLLRDNORM);
 	/* Readers gone after part of it went in: that part is the result, and SIGPIPE all the same. */
 	if (sigpipe && t)
 		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
@@ -304,7 +307,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	last = !p->readers && !p->writers;
 	/* EOF for readers, EPIPE for writers, LINUX_POLLHUP/LINUX_POLLERR for pollers. */
-	pipe_wake_locked(p);
+	pipe_wake_locked(p, 0);
 	pthread_mutex_unlock(&p->wait.lock);
 	if (last)
 		pipe_free(p);
@@ -473,7 +476,8 @@ long pipe_fcntl(struct task *t, struct file *f, int cmd, u64 arg)
 	ret = pipe_resize_locked(p, (unsigned)(size / PIPE_PAGE));
 	if (!ret) {
 		ret = (long)size;
-		pipe_wake_locked(p); /* more room: writers and pollers look again */
+		/* more room: writers and pollers look again */
+		pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
 	}
 	pthread_mutex_unlock(&p->wait.lock);
 	return ret;

@@ -3,15 +3,32 @@
  * reading thread's queue, then its process's, and returns them as struct
  * signalfd_siginfo records.  The mask belongs to the file (signalfd4 on the
  * fd replaces it); the queues are always the reader's own.
+ *
+ * Pollers (poll, epoll) wait on one queue for all signalfd files, woken on
+ * every signal queued anywhere (signalfd_notify), and look again with the
+ * polling thread's pending sets, as Linux's signalfd_poll.  One static
+ * queue instead of Linux's per-sighand one: an epoll item may outlive the
+ * sighand it was added under, and a static queue never goes away.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "file.h"
 #include "signalfd.h"
 #include "../kernel/task.h"
+#include "../kernel/wait.h"
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/fcntl.h"
 #include "../../abi/linux/signalfd.h"
+#include "../../abi/linux/poll.h"
+
+static struct wait_queue_head signalfd_wqh = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+void signalfd_notify(void)
+{
+	wake_up_all(&signalfd_wqh);
+}
 
 struct signalfd_ctx {
 	/* atomic: read by sleeping readers under the signal wait slot's lock */
@@ -184,8 +201,25 @@ static void signalfd_release(struct file *f)
 	free(f->private_data);
 }
 
+/* Readable while a signal of the mask is pending for the polling thread or its process. */
+static unsigned signalfd_poll(struct file *f, struct poll_table *pt)
+{
+	struct signalfd_ctx *ctx = f->private_data;
+	struct task *t = task_current();
+	linux_sigset_t pending;
+
+	poll_wait(&signalfd_wqh, pt);
+	if (!t)
+		return 0;
+	pthread_mutex_lock(&t->sighand->siglock);
+	pending = t->sigpending.signal | t->signal->shared_pending.signal;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	return pending & atomic_load(&ctx->sigmask) ? LINUX_POLLIN : 0;
+}
+
 static const struct file_operations signalfd_ops = {
 	.read = signalfd_read,
+	.poll = signalfd_poll,
 	.fstat = signalfd_fstat,
 	.release = signalfd_release,
 };
@@ -223,4 +257,5 @@ void signalfd_set_mask(struct task *t, struct file *f, linux_sigset_t mask)
 	pthread_mutex_lock(&w->lock);
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
+	signalfd_notify(); /* and pollers look again with it */
 }

@@ -13,5 +13,7 @@ struct file *signalfd_file_alloc(linux_sigset_t mask, u32 flags);
 bool is_signalfd(struct file *f);
 /* Replaces f's mask and wakes its readers, which re-check with the new one. */
 void signalfd_set_mask(struct task *t, struct file *f, linux_sigset_t mask);
+/* A signal was queued (signal.c, no lock held but the task list's): signalfd pollers look again. */
+void signalfd_notify(void);
 
 #endif

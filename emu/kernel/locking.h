@@ -22,6 +22,21 @@
  *         fs->lock               (root, cwd, umask)
  *           sighand->siglock     (sigactions, pending sets, blocked masks)
  *             trace_lock         (the trace output file)
+ *   epmutex                      (eventpoll.c: the graph of epoll files inside
+ *                                 epoll files; adding an epoll file, freeing
+ *                                 an instance, a watched file's last fput)
+ *     ep->mtx                    (an instance's items and scans; an outer
+ *                                 instance's before an inner one's; held
+ *                                 while it calls its files' poll ops, never
+ *                                 while it copies to the guest or fputs)
+ *       file locks: pipe and eventfd wait slots, file->f_lock
+ *         wait_queue_head.lock   (wake-ups call entries' funcs holding it)
+ *           ep->lock             (the ready list; leaf, dropped before
+ *                                 the instance's own queue is woken)
+ *           an instance's wq lock, then an outer instance's ep->lock
+ *           and wq lock, then a poller's task->sigwait (pollwake)
+ *   kernel.tasks_lock -> signalfd's static queue lock (signal.c wakes
+ *                                 signalfd pollers after dropping siglock)
  *   mm->cpu.lock                 (the run token; taken with nothing else held,
  *                                 except released holding a futex bucket lock
  *                                 in FUTEX_LOCK_PI; FUTEX_WAKE_OP and the PI

@@ -21,6 +21,8 @@
 #include "ktime.h"
 #include "locking.h"
 #include "../trace/trace.h"
+#include "../mm/uaccess.h"
+#include "../fs/signalfd.h"
 #include "../../abi/linux/errno.h"
 
 #define M(sig) linux_sigmask(LINUX_##sig)
@@ -375,6 +377,7 @@ static void wake_up_planned(struct task *p, struct wake_plan *w)
 	pthread_mutex_lock(&p->sighand->signal_wait.lock);
 	pthread_cond_broadcast(&p->sighand->signal_wait.cond);
 	pthread_mutex_unlock(&p->sighand->signal_wait.lock);
+	signalfd_notify(); /* and their pollers (poll, epoll) */
 }
 
 long send_signal_locked(struct task *p, const struct linux_siginfo *info, enum sig_target to)
@@ -687,6 +690,31 @@ void set_restore_sigmask(struct task *t, linux_sigset_t set)
 	t->blocked = set & ~UNBLOCKABLE;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	t->restore_sigmask = true;
+	recalc_sigpending(t);
+}
+
+long set_user_sigmask(struct task *t, u64 usigmask, u64 sigsetsize)
+{
+	linux_sigset_t set;
+
+	if (!usigmask)
+		return 0;
+	if (sigsetsize != sizeof(set))
+		return -LINUX_EINVAL;
+	if (copy_from_user(t, &set, usigmask, sizeof(set)))
+		return -LINUX_EFAULT;
+	set_restore_sigmask(t, set);
+	return 0;
+}
+
+void restore_saved_sigmask_unless(struct task *t, bool interrupted)
+{
+	if (interrupted || !t->restore_sigmask)
+		return;
+	pthread_mutex_lock(&t->sighand->siglock);
+	t->blocked = t->saved_sigmask;
+	pthread_mutex_unlock(&t->sighand->siglock);
+	t->restore_sigmask = false;
 	recalc_sigpending(t);
 }
 

@@ -99,6 +99,16 @@ struct wait_slot *signal_wait_slot(struct task *t);
  * caller's returns after the signal's delivery (or when the call restores it).
  */
 void set_restore_sigmask(struct task *t, linux_sigset_t set);
+/*
+ * The same from a guest sigset (ppoll, pselect6, epoll_pwait): 0 (nothing
+ * done for usigmask 0), -EINVAL (sigsetsize) or -EFAULT.
+ */
+long set_user_sigmask(struct task *t, u64 usigmask, u64 sigsetsize);
+/*
+ * After such a call: the caller's mask comes back now, unless the call was
+ * interrupted (then it comes back after the handler's frame is built).
+ */
+void restore_saved_sigmask_unless(struct task *t, bool interrupted);
 
 /* Run loop: delivers what is pending (frames, default actions, stops), restarts calls. */
 void do_signal(struct task *t);

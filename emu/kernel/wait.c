@@ -60,12 +60,19 @@ void remove_wait_queue(struct wait_queue_entry *e)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void wake_up_all(struct wait_queue_head *q)
+void wake_up_poll(struct wait_queue_head *q, unsigned key)
 {
 	pthread_mutex_lock(&q->lock);
-	for (struct wait_queue_entry *e = q->first; e; e = e->next)
-		e->func(e);
+	for (struct wait_queue_entry *e = q->first, *next; e; e = next) {
+		next = e->next;
+		e->func(e, key);
+	}
 	pthread_mutex_unlock(&q->lock);
+}
+
+void wake_up_all(struct wait_queue_head *q)
+{
+	wake_up_poll(q, 0);
 }
 
 /*
@@ -74,11 +81,12 @@ void wake_up_all(struct wait_queue_head *q)
  * its entries are queued (it takes them off before it returns), so its
  * host thread can be signalled without the task list's lock.
  */
-static void pollwake(struct wait_queue_entry *e)
+static void pollwake(struct wait_queue_entry *e, unsigned key)
 {
 	struct poll_table *pt = e->private;
 	struct wait_slot *w = &pt->task->sigwait;
 
+	(void)key; /* poll looks at every file again */
 	atomic_store(&pt->triggered, true);
 	pthread_mutex_lock(&w->lock);
 	pthread_cond_broadcast(&w->cond);
@@ -88,6 +96,8 @@ static void pollwake(struct wait_queue_entry *e)
 
 void poll_table_init(struct poll_table *pt, struct task *t, int max_entries)
 {
+	pt->qproc = NULL;
+	pt->qpriv = NULL;
 	pt->task = t;
 	atomic_init(&pt->triggered, false);
 	pt->registering = true;
@@ -100,7 +110,13 @@ void poll_table_init(struct poll_table *pt, struct task *t, int max_entries)
 
 void poll_wait(struct wait_queue_head *q, struct poll_table *pt)
 {
-	if (!pt || !pt->registering || pt->nr == pt->max)
+	if (!pt || !pt->registering)
+		return;
+	if (pt->qproc) {
+		pt->qproc(q, pt);
+		return;
+	}
+	if (pt->nr == pt->max)
 		return;
 	struct wait_queue_entry *e = &pt->entries[pt->nr++];
 	e->func = pollwake;

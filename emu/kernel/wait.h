@@ -2,7 +2,9 @@
  * Wait queues for readiness: a file whose state changes (a pipe gaining
  * data or room, losing its last writer) wakes the entries on its queue.
  * poll and ppoll put one entry per file on the queues of the files they
- * watch (poll_wait, from the file's poll op) and sleep until one fires.
+ * watch (poll_wait, from the file's poll op) and sleep until one fires;
+ * an epoll item stays on its file's queue while it lives (eventpoll.c).
+ * A wake-up may name the POLL* events it concerns (wake_up_poll's key).
  */
 #ifndef LXEMU_WAIT_H
 #define LXEMU_WAIT_H
@@ -23,8 +25,11 @@ struct wait_queue_head {
 struct wait_queue_entry {
 	struct wait_queue_head *q;
 	struct wait_queue_entry *next, *prev;
-	/* Called under q->lock on each wake-up. */
-	void (*func)(struct wait_queue_entry *e);
+	/*
+	 * Called under q->lock on each wake-up; key is the POLL* events the
+	 * change concerns (0: any), for epoll to skip what its item ignores.
+	 */
+	void (*func)(struct wait_queue_entry *e, unsigned key);
 	void *private;
 };
 
@@ -43,12 +48,20 @@ void add_wait_queue(struct wait_queue_head *q, struct wait_queue_entry *e);
 void remove_wait_queue(struct wait_queue_entry *e);
 /* Calls every entry's func.  May be called holding the lock of the object q belongs to. */
 void wake_up_all(struct wait_queue_head *q);
+/* The same for a change that concerns only the POLL* events in key (Linux's wake_up_poll). */
+void wake_up_poll(struct wait_queue_head *q, unsigned key);
 
 /*
  * One poll call's waiting: the entries it has put on files' queues, and
  * whether any fired since the last look.
  */
 struct poll_table {
+	/*
+	 * Set by epoll (eventpoll.c): poll_wait hands the queue to it instead of
+	 * putting one of the entries below on it.
+	 */
+	void (*qproc)(struct wait_queue_head *q, struct poll_table *pt);
+	void *qpriv;
 	struct task *task;
 	atomic_bool triggered;
 	bool registering;           /* the first look puts entries on queues; later ones don't */

@@ -3,11 +3,11 @@
  * wake the caller through their wait queues; host files (terminals,
  * sockets, regular files) are polled in the host, in an interruptible wait
  * (task_ppoll_timeout) that a kernel wake-up ends too.  Files with neither
- * (signalfd, pidfd) count as ready for what they are asked; select,
- * pselect6 and epoll come with the files issue.
+ * (pidfd) count as ready for what they are asked.  epoll is eventpoll.c.
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,17 +17,20 @@
 #include "../kernel/signal.h"
 #include "../kernel/wait.h"
 #include "../fs/file.h"
+#include "../fs/eventpoll.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
 
 #define POLL_MAX_FDS 4096 /* RLIMIT_NOFILE-sized, as Linux's check */
+/* A host fd watched only to look at a kernel file again: an epoll file's host items. */
+#define NOT_PFD UINT32_MAX
 
 struct poll_state {
 	u32 nfds;
 	struct pollfd *pfd;   /* what is asked; revents the answer */
 	struct file **files;
 	struct pollfd *host;  /* the host files among them */
-	u32 *host_of;         /* host[k] is pfd[host_of[k]] */
+	u32 *host_of;         /* host[k] is pfd[host_of[k]], or NOT_PFD */
 	u32 nhost;
 	bool select;          /* select's rule: only the events asked count, POLLERR/POLLHUP too */
 };
@@ -68,6 +71,8 @@ static int take_host_events(struct poll_state *ps)
 	int ready = 0;
 
 	for (u32 k = 0; k < ps->nhost; k++) {
+		if (ps->host_of[k] == NOT_PFD)
+			continue;
 		struct pollfd *p = &ps->pfd[ps->host_of[k]];
 		p->revents = filter(ps, p, (u16)ps->host[k].revents);
 		ready += p->revents != 0;
@@ -168,10 +173,17 @@ static long poll_state_init(struct task *t, struct poll_state *ps)
 		p->revents = 0;
 		if (p->fd < 0 || !(ps->files[i] = fget(t, p->fd)))
 			continue;
-		if (!ps->files[i]->f_op->poll && ps->files[i]->host_fd >= 0) {
-			ps->host[ps->nhost].fd = ps->files[i]->host_fd;
+		struct file *f = ps->files[i];
+		int hfd;
+		if (!f->f_op->poll && f->host_fd >= 0) {
+			ps->host[ps->nhost].fd = f->host_fd;
 			ps->host[ps->nhost].events = p->events;
 			ps->host_of[ps->nhost++] = i;
+		} else if ((p->events & POLLIN) && is_file_epoll(f) &&
+			   (hfd = eventpoll_host_fd(f)) >= 0) {
+			ps->host[ps->nhost].fd = hfd; /* readable: its host items have events */
+			ps->host[ps->nhost].events = POLLIN;
+			ps->host_of[ps->nhost++] = NOT_PFD;
 		}
 	}
 	return 0;
@@ -239,34 +251,6 @@ long sys_poll(struct task *t, u64 ufds, u32 nfds, int timeout_msecs)
 	return do_poll(t, ufds, nfds, timeout_msecs < 0 ? NULL : deadline_of(&ts, &d));
 }
 
-/* The mask a call waits under (ppoll, pselect6): set now, back after delivery or at once. */
-static long wait_sigmask(struct task *t, u64 usigmask, u64 sigsetsize)
-{
-	linux_sigset_t set;
-
-	if (!usigmask)
-		return 0;
-	if (sigsetsize != sizeof(set))
-		return -LINUX_EINVAL;
-	if (copy_from_user(t, &set, usigmask, sizeof(set)))
-		return -LINUX_EFAULT;
-	/* As rt_sigsuspend: the mask holds while it waits, the old one returns after delivery. */
-	set_restore_sigmask(t, set);
-	return 0;
-}
-
-static void end_sigmask(struct task *t, u64 usigmask, long ret)
-{
-	/* Not interrupted: the caller's mask is back at once. */
-	if (usigmask && ret != -LINUX_ERESTARTNOHAND) {
-		pthread_mutex_lock(&t->sighand->siglock);
-		t->blocked = t->saved_sigmask;
-		pthread_mutex_unlock(&t->sighand->siglock);
-		t->restore_sigmask = false;
-		recalc_sigpending(t);
-	}
-}
-
 long sys_ppoll(struct task *t, u64 ufds, u32 nfds, u64 utsp, u64 usigmask, u64 sigsetsize)
 {
 	struct timespec ts, d;
@@ -277,10 +261,10 @@ long sys_ppoll(struct task *t, u64 ufds, u32 nfds, u64 utsp, u64 usigmask, u64 s
 		return err;
 	if (utsp)
 		deadline = deadline_of(&ts, &d);
-	if ((err = wait_sigmask(t, usigmask, sigsetsize)))
+	if ((err = set_user_sigmask(t, usigmask, sigsetsize)))
 		return err;
 	err = do_poll(t, ufds, nfds, deadline);
-	end_sigmask(t, usigmask, err);
+	restore_saved_sigmask_unless(t, err == -LINUX_ERESTARTNOHAND);
 	return put_time_left(t, utsp, deadline, false, err);
 }
 
@@ -403,9 +387,9 @@ long sys_pselect6(struct task *t, int n, u64 uinp, u64 uoutp, u64 uexp, u64 utsp
 	}
 	if (usig && copy_from_user(t, &sig, usig, sizeof(sig)))
 		return -LINUX_EFAULT;
-	if ((err = wait_sigmask(t, sig.set, sig.size)))
+	if ((err = set_user_sigmask(t, sig.set, sig.size)))
 		return err;
 	err = do_select(t, n, uinp, uoutp, uexp, deadline);
-	end_sigmask(t, sig.set, err);
+	restore_saved_sigmask_unless(t, err == -LINUX_ERESTARTNOHAND);
 	return put_time_left(t, utsp, deadline, false, err);
 }

@@ -14,6 +14,7 @@
 #include "../../abi/linux/signal.h"
 #include "../../abi/linux/signalfd.h"
 #include "../../abi/linux/eventfd.h"
+#include "../../abi/linux/eventpoll.h"
 
 /* { LINUX_NAME, "NAME" } */
 #define XL(name) { LINUX_##name, #name }
@@ -217,6 +218,21 @@ static const struct xlat poll_events[] = {
 	{ 0x400, "POLLMSG" }, { 0x2000, "POLLRDHUP" },
 };
 const struct xlat_table xt_poll_events = XLAT_TABLE(poll_events, "POLL???");
+
+static const struct xlat epoll_events[] = {
+	XL(EPOLLIN), XL(EPOLLPRI), XL(EPOLLOUT), XL(EPOLLERR), XL(EPOLLHUP), { 0x20, "EPOLLNVAL" },
+	XL(EPOLLRDNORM), XL(EPOLLRDBAND), XL(EPOLLWRNORM), XL(EPOLLWRBAND), XL(EPOLLMSG),
+	XL(EPOLLRDHUP), XL(EPOLLEXCLUSIVE), XL(EPOLLWAKEUP), XL(EPOLLONESHOT), XL(EPOLLET),
+};
+const struct xlat_table xt_epoll_events = XLAT_TABLE(epoll_events, "EPOLL???");
+
+static const struct xlat epoll_flags[] = { XL(EPOLL_CLOEXEC) };
+const struct xlat_table xt_epoll_flags = XLAT_TABLE(epoll_flags, "EPOLL_???");
+
+static const struct xlat epoll_ops[] = {
+	XL(EPOLL_CTL_ADD), XL(EPOLL_CTL_DEL), XL(EPOLL_CTL_MOD),
+};
+const struct xlat_table xt_epoll_ops = XLAT_TABLE(epoll_ops, "EPOLL_CTL_???");
 
 const char *xlat_name(const struct xlat_table *t, u64 v)
 {

@@ -3,6 +3,7 @@
  * pollfds, fd_sets, termios and winsize.
  */
 #include "trace_internal.h"
+#include "../../abi/linux/eventpoll.h"
 #include "../../abi/linux/misc.h"
 
 /* Starts the next element of an array; false once TRACE_STRSIZE were shown. */
@@ -144,6 +145,46 @@ void print_poll_result(struct targ *c)
 		shown++;
 	}
 	tb_puts(c->b, "])");
+}
+
+/* strace's epoll_event: {events=EPOLLIN, data={u32=5, u64=5}}. */
+static void print_epoll_event(struct targ *c, const struct linux_epoll_event *ev)
+{
+	u64 data = ev->data;
+
+	tb_puts(c->b, "{events=");
+	print_flags(c->b, &xt_epoll_events, ev->events);
+	tb_printf(c->b, ", data={u32=%u, u64=%llu}}", (u32)data, (unsigned long long)data);
+}
+
+bool fmt_epoll_event(struct targ *c, u64 v)
+{
+	struct linux_epoll_event ev;
+
+	if (!v) {
+		tb_puts(c->b, "NULL");
+		return true;
+	}
+	if (trace_read(c, &ev, v, sizeof(ev)))
+		print_epoll_event(c, &ev);
+	return true;
+}
+
+/* The events epoll_wait filled: the return value's worth. */
+bool fmt_epoll_events(struct targ *c, u64 v)
+{
+	struct linux_epoll_event ev;
+
+	tb_putc(c->b, '[');
+	for (s64 i = 0; i < c->ret; i++) {
+		if (!array_next(c->b, (unsigned)MIN(i, (s64)TRACE_STRSIZE)))
+			break;
+		if (!trace_read(c, &ev, v + (u64)i * sizeof(ev), sizeof(ev)))
+			break;
+		print_epoll_event(c, &ev);
+	}
+	tb_putc(c->b, ']');
+	return true;
 }
 
 /* select's sets: [1 7], the descriptors below the first argument. */

@@ -74,6 +74,7 @@ XVAL_FMT(fmt_madvice, xt_madvise)
 XVAL_FMT(fmt_fcntlcmd, xt_fcntl_cmds)
 XVAL_FMT(fmt_archcode, xt_arch_codes)
 XVAL_FMT(fmt_prctlop, xt_prctl_ops)
+XVAL_FMT(fmt_epollop, xt_epoll_ops)
 
 #define FLAGS_FMT(fn, table, type) \
 	static bool fn(struct targ *c, u64 v) { print_flags(c->b, &table, (type)v); return true; }
@@ -92,6 +93,7 @@ FLAGS_FMT(fmt_timerflags, xt_timer_flags, u32)
 FLAGS_FMT(fmt_fdflags, xt_fd_flags, u64)
 FLAGS_FMT(fmt_sfdflags, xt_sfd_flags, u32)
 FLAGS_FMT(fmt_efdflags, xt_efd_flags, u32)
+FLAGS_FMT(fmt_epollflags, xt_epoll_flags, u32)
 
 static bool fmt_oflags(struct targ *c, u64 v) { print_open_flags(c->b, (u32)v); return true; }
 static bool fmt_statxflags(struct targ *c, u64 v) { print_statx_flags(c->b, (u32)v); return true; }
@@ -286,6 +288,8 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_msgflags] = IN(fmt_msgflags), [ARG_fadvice] = IN(fmt_fadvice),
 	[ARG_futexbitset] = IN(fmt_futexbitset), [ARG_clone_args] = IN(fmt_clone_args),
 	[ARG_sfdflags] = IN(fmt_sfdflags), [ARG_efdflags] = IN(fmt_efdflags),
+	[ARG_epollflags] = IN(fmt_epollflags), [ARG_epollop] = IN(fmt_epollop),
+	[ARG_epoll_event_in] = IN(fmt_epoll_event), [ARG_epoll_events_out] = OUT(fmt_epoll_events),
 	[ARG_ptr] = IN(fmt_ptr), [ARG_path] = IN(fmt_path), [ARG_str] = IN(fmt_str),
 	[ARG_strarray] = IN(fmt_strarray), [ARG_envp] = IN(fmt_envp),
 	[ARG_buf_in] = IN(fmt_buf_in), [ARG_timespec_in] = IN(fmt_timespec),

@@ -251,7 +251,8 @@ static void test_procfs_open_passes_other_paths_on(void)
 {
 	fresh_mm();
 	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/self/environ", 0));
-	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/cpuinfo", 0));
+	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/meminfo", 0));
+	CU_ASSERT_PTR_NULL(procfs_open(&task, "/sys/devices/system/cpu/cpu0", 0));
 	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/sys/maps", 0));
 	CU_ASSERT_PTR_NULL(procfs_open(&task, "/proc/self/maps/..", 0));
 	CU_ASSERT_PTR_NULL(procfs_open(&task, "/etc/maps", 0));
