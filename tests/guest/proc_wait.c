@@ -666,14 +666,23 @@ static int mode_stop(void)
     sigprocmask(SIG_BLOCK, &set, NULL);
     set_chld(SA_RESTART);
     CHECK_EQ(pipe(gate), 0);
+    /*
+     * The child has a process group of its own, whose parent (this process)
+     * is in another group of the session: never orphaned, so SIGTSTP stops
+     * it (Linux discards it in an orphaned group, as this test's own group
+     * may be when the suite runs detached).
+     */
     pid_t pid = xfork();
     if (pid == 0) {
+        setpgid(0, 0);
         close(gate[1]);
         raise(SIGSTOP);
         get_byte(gate[0]);
         _exit(3);
     }
     close(gate[0]);
+    if (pid > 0)
+        setpgid(pid, pid); /* either call makes the group: a shell's way */
     if (forked(pid)) {
         CHECK(waitpid(pid, &status, WUNTRACED) == pid);
         CHECK(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
