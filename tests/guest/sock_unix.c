@@ -310,7 +310,7 @@ static void test_full(void)
     CHECK_EQ(revents(sv[1], 0), POLLIN | POLLOUT);
     while ((n = read(sv[1], b, sizeof b)) > 0)
         got += n;
-    CHECK_EQ(got, total);
+    CHECK(got == total); /* the amount itself may differ from Linux's */
     CHECK_EQ(revents(sv[0], 0), POLLOUT);
     close(sv[0]);
     close(sv[1]);
