@@ -22,6 +22,13 @@
  *         fs->lock               (root, cwd, umask)
  *           sighand->siglock     (sigactions, pending sets, blocked masks)
  *             trace_lock         (the trace output file)
+ *   kernel file locks: pipe->wait.lock, eventfd, unix_pair->wait.lock
+ *                                (af_unix.c: both ends of a socketpair; each
+ *                                 a leaf but for its poll queue's lock and
+ *                                 the pollers' slots that wake-ups take;
+ *                                 files in flight are put, and received
+ *                                 ones installed, with it dropped, since a
+ *                                 file's release may take another pair's)
  *   mm->cpu.lock                 (the run token; taken with nothing else held,
  *                                 except released holding a futex bucket lock
  *                                 in FUTEX_LOCK_PI; FUTEX_WAKE_OP and the PI

@@ -353,7 +353,8 @@ long sys_recvmsg(struct task *t, int fd, u64 umsg, u32 flags)
 		goto out;
 	}
 	m.msg_controllen = used;
-	m.msg_flags = (s32)out.msg_flags;
+	/* MSG_CMSG_CLOEXEC comes back in msg_flags, as from Linux. */
+	m.msg_flags = (s32)(out.msg_flags | (flags & LINUX_MSG_CMSG_CLOEXEC));
 	m.msg_namelen = 0;
 	if ((m.msg_name && copy_to_user(t, umsg + offsetof(struct linux_msghdr, msg_namelen),
 					&m.msg_namelen, sizeof(m.msg_namelen))) ||

@@ -492,6 +492,7 @@ static void test_rights(void)
     CHECK_EQ(send_fds(sv[0], "a", 1, fds, 1), 1);
     r = recv_fds(sv[1], b, sizeof b, CMSG_SPACE(sizeof(int)), MSG_CMSG_CLOEXEC);
     CHECK_EQ(r.nfds, 1);
+    CHECK_EQ(r.flags, MSG_CMSG_CLOEXEC);
     CHECK_EQ(fcntl(r.fds[0], F_GETFD), FD_CLOEXEC);
     close(r.fds[0]);
 
