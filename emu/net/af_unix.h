@@ -3,7 +3,12 @@
  * connected pairs of SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET sockets,
  * and socket()'s unconnected ones.  Messages carry open files (SCM_RIGHTS)
  * as references to the same open file descriptions.  No addresses: bind,
- * connect, listen and accept by path are not implemented.
+ * connect, listen and accept by path are not implemented, SO_PASSCRED is
+ * kept but no SCM_CREDENTIALS are delivered, SO_RCVTIMEO/SO_SNDTIMEO are
+ * refused (ENOPROTOOPT) and MSG_OOB says EOPNOTSUPP.  A socket in flight in
+ * its own receive queue (or a cycle of sockets in flight in each other's)
+ * is never released: there is no garbage collector as Linux's, so such a
+ * cycle leaks its sockets and the files they hold until lxemu exits.
  */
 #ifndef LXEMU_AF_UNIX_H
 #define LXEMU_AF_UNIX_H

@@ -132,8 +132,7 @@ static long check_dest(struct file *f, u64 uaddr, u32 addrlen)
 	case LINUX_SOCK_SEQPACKET:
 		return 0;
 	case LINUX_SOCK_STREAM:
-		return __atomic_load_n(&sk->connected, __ATOMIC_RELAXED) ? -LINUX_EISCONN
-									  : -LINUX_EOPNOTSUPP;
+		return unix_getname(f, true) ? -LINUX_EOPNOTSUPP : -LINUX_EISCONN;
 	default:
 		return -LINUX_EOPNOTSUPP; /* no socket has an address to send to */
 	}
