@@ -16,11 +16,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # The unit tests and every guest test whose lxemu runs more than one host
 # thread: the thread guests (in parallel and taking turns), the --stop-storm
 # runs, the signal guests (the signal forwarder and the timer thread).
-FULL_REGEX='^unit\.|^guest\.(thr_|smp-|stopstorm-|sig_|proc_|pipe_|fd_)'
+FULL_REGEX='^unit\.|^guest\.(thr_|smp-|stopstorm-|sig_|proc_|pipe_|fd_|sock_)'
 # CI (2 cores): the unit tests, every thread test built with musl (the glibc
 # builds take 2-5 times as long under TSan), one run in the other --smp mode
 # and one --stop-storm run, and the signal guests that cross threads.
-CI_REGEX='^unit\.|^guest\.thr_[^.]+\.musl$|^guest\.smp-[a-z]+-thr_futex\.musl$|^guest\.stopstorm-hash\.musl$|^guest\.sig_(thread|timer|signalfd|wait)\.musl$|^guest\.proc_(fork|wait|exec)\.musl$|^guest\.(pipe_ring|fd_poll|fd_share|fd_epoll)\.musl$'
+CI_REGEX='^unit\.|^guest\.thr_[^.]+\.musl$|^guest\.smp-[a-z]+-thr_futex\.musl$|^guest\.stopstorm-hash\.musl$|^guest\.sig_(thread|timer|signalfd|wait)\.musl$|^guest\.proc_(fork|wait|exec)\.musl$|^guest\.(pipe_ring|fd_poll|fd_share|fd_epoll|sock_unix)\.musl$'
 
 regex=$FULL_REGEX
 if [ "${1:-}" = "--ci" ]; then

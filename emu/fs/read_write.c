@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "file.h"
 #include "rw.h"
+#include "../net/af_unix.h"
 #include "../kernel/task.h"
 #include "../mm/uaccess.h"
 #include "../mm/mm.h"
@@ -97,12 +98,15 @@ long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos
 	return transfer_user(t, f, ubuf, count, pos, false);
 }
 
-/* After a write: mapped copies see it; a write to a pipe without readers gets SIGPIPE. */
+/*
+ * After a write: mapped copies see it; a write to a pipe without readers
+ * gets SIGPIPE (a socket sends its own: only a stream's EPIPE has one).
+ */
 static long write_done(struct task *t, struct file *f, long ret)
 {
 	if (ret > 0)
 		mm_file_written(t, f);
-	if (ret == -LINUX_EPIPE)
+	if (ret == -LINUX_EPIPE && !file_is_socket(f))
 		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
 	return ret;
 }

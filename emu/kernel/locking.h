@@ -29,7 +29,11 @@
  *                                 instance's before an inner one's; held
  *                                 while it calls its files' poll ops, never
  *                                 while it copies to the guest or fputs)
- *       file locks: pipe and eventfd wait slots, file->f_lock
+ *       file locks: pipe and eventfd wait slots, file->f_lock, and
+ *       unix_pair->wait.lock (af_unix.c: both ends of a socketpair; files
+ *                                 in flight are put, and received ones
+ *                                 installed, with it dropped, since a
+ *                                 file's release may take another pair's)
  *         wait_queue_head.lock   (wake-ups call entries' funcs holding it)
  *           ep->lock             (the ready list; leaf, dropped before
  *                                 the instance's own queue is woken)

@@ -53,6 +53,7 @@ enum syscall_status {
 	X(termios_in, u64) X(winsize_in, u64) X(sigframe, u64)                \
 	X(sockaddr_in, u64) X(clone_args, u64) X(siginfo_in, u64)             \
 	X(epoll_event_in, u64)                                                \
+	X(msghdr_in, u64)                                                     \
 	/* guest memory read when the call returns */                         \
 	X(buf_out, u64) X(buf_out_hex, u64) X(str_out, u64) X(stat_out, u64)  \
 	X(statx_out, u64) X(timespec_out, u64) X(timespec_rem, u64)           \
@@ -64,7 +65,8 @@ enum syscall_status {
 	X(int_out, u64) X(id_out, u64) X(hexlong_out, u64) X(fdpair_out, u64) \
 	X(dirents_out, u64) X(wstatus_out, u64) X(rusage_out, u64)            \
 	X(termios_out, u64) X(winsize_out, u64) X(clone_args_out, u64)        \
-	X(siginfo_out, u64) X(epoll_events_out, u64)
+	X(siginfo_out, u64) X(epoll_events_out, u64)                          \
+	X(msghdr_out, u64)
 
 /* Return kinds: how the result after " = " is printed. */
 #define SYSCALL_RET_KINDS(X)                                                  \

@@ -176,6 +176,7 @@ bool fmt_sockproto(struct targ *c, u64 v);
 bool fmt_msgflags(struct targ *c, u64 v);
 bool fmt_fadvice(struct targ *c, u64 v);
 bool fmt_sockaddr(struct targ *c, u64 v);
+bool fmt_msghdr(struct targ *c, u64 v);
 
 /* Per-call argument lists (trace_special.c). */
 /* Fills call for syscall nr from its table row and any special decoder. */

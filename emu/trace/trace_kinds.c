@@ -319,4 +319,5 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_termios_out] = OUT(fmt_termios), [ARG_winsize_out] = OUT(fmt_winsize),
 	[ARG_clone_args_out] = OUT_ANYWAY(fmt_clone_args_out),
 	[ARG_siginfo_in] = IN(fmt_siginfo), [ARG_siginfo_out] = OUT(fmt_siginfo),
+	[ARG_msghdr_in] = IN(fmt_msghdr), [ARG_msghdr_out] = OUT(fmt_msghdr),
 };
