@@ -4,7 +4,7 @@
  * reopened through its link gives any end (a FIFO open, ENXIO for a
  * nonblocking writer without readers), and a child's cwd, exe and fds are
  * seen from its parent.  /proc/cpuinfo and the sysfs CPU lists agree with
- * the CPU count sched_getaffinity gives. */
+ * the CPU count sched_getaffinity gives.  The device files and meminfo. */
 #include "guest.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -289,6 +289,48 @@ static void test_cpus(void)
     CHECK(sysconf(_SC_NPROCESSORS_ONLN) == cpus);
 }
 
+static void test_devices(void)
+{
+    char buf[64], again[16];
+    int fd;
+
+    printf("== /dev/null, zero, urandom, tty and /proc/meminfo\n");
+    fd = open("/dev/null", O_RDWR);
+    CHECK(fd >= 0);
+    CHECK_EQ(write(fd, "gone", 4), 4);
+    CHECK_EQ(read(fd, buf, sizeof buf), 0);
+    close(fd);
+    fd = open("/dev/zero", O_RDONLY);
+    memset(buf, 'x', sizeof buf);
+    CHECK_EQ(read(fd, buf, sizeof buf), (long)sizeof buf);
+    int zeros = 0;
+    for (size_t i = 0; i < sizeof buf; i++)
+        zeros += buf[i] == 0;
+    CHECK_EQ(zeros, (long)sizeof buf);
+    close(fd);
+    fd = open("/dev/urandom", O_RDONLY);
+    CHECK_EQ(read(fd, buf, 16), 16);
+    CHECK_EQ(read(fd, again, 16), 16);
+    CHECK(memcmp(buf, again, 16) != 0);
+    close(fd);
+    struct stat st;
+    CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+    /* A controlling terminal or none (ENXIO), as the run has. */
+    fd = open("/dev/tty", O_RDWR);
+    CHECK(fd >= 0 || errno == ENXIO);
+    if (fd >= 0)
+        close(fd);
+    FILE *f = fopen("/proc/meminfo", "r");
+    long total = 0;
+    CHECK(f != NULL);
+    while (f && fgets(buf, sizeof buf, f))
+        if (sscanf(buf, "MemTotal: %ld kB", &total) == 1)
+            break;
+    if (f)
+        fclose(f);
+    CHECK(total > 0);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -299,5 +341,6 @@ int main(void)
     test_pipe_reopen();
     test_child_links();
     test_cpus();
+    test_devices();
     return guest_done();
 }
