@@ -73,16 +73,23 @@ void put_files(struct files_struct *files)
 	free(files);
 }
 
+/* Takes fd's file out of the table (its reference is the caller's now). Caller holds file_lock. */
+static struct file *fd_detach_locked(struct files_struct *files, int fd)
+{
+	struct file *f = files->fd[fd];
+
+	files->fd[fd] = NULL;
+	files->cloexec[fd] = 0;
+	return f;
+}
+
 void do_close_on_exec(struct files_struct *files)
 {
 	for (int fd = 0; fd < files->max_fds; fd++) {
 		struct file *f = NULL;
 		pthread_mutex_lock(&files->file_lock);
-		if (files->fd[fd] && files->cloexec[fd]) {
-			f = files->fd[fd];
-			files->fd[fd] = NULL;
-			files->cloexec[fd] = 0;
-		}
+		if (files->cloexec[fd])
+			f = fd_detach_locked(files, fd);
 		pthread_mutex_unlock(&files->file_lock);
 		if (f)
 			fput(f);
@@ -266,13 +273,10 @@ void close_fd_range(struct files_struct *files, u32 lo, u32 hi, bool cloexec)
 			pthread_mutex_unlock(&files->file_lock);
 			break;
 		}
-		if (cloexec) {
+		if (cloexec)
 			files->cloexec[fd] = files->fd[fd] != NULL;
-		} else {
-			f = files->fd[fd];
-			files->fd[fd] = NULL;
-			files->cloexec[fd] = 0;
-		}
+		else
+			f = fd_detach_locked(files, (int)fd);
 		pthread_mutex_unlock(&files->file_lock);
 		if (f)
 			fput(f);

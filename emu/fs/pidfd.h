@@ -11,4 +11,7 @@ struct file *pidfd_file_alloc(int pid, u32 flags);
 /* The pid f names, or -EBADF when f is not a pidfd. */
 int pidfd_pid(struct file *f);
 
+/* A process ended or was reaped: pidfd pollers look again (tasklist_lock may be held). */
+void pidfd_notify(void);
+
 #endif

@@ -173,6 +173,7 @@ void exit_notify_locked(struct task *t, int status)
 	}
 	/* A zombie until its parent reaps it (init's: until lxemu exits). */
 	sg->zombie = true;
+	pidfd_notify();
 }
 
 static void notify_stop_locked(struct signal_struct *sg, int sig)

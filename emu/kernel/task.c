@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include "task.h"
+#include "../fs/pidfd.h"
 #include "timer.h"
 #include "locking.h"
 #include "../mm/mm.h"
@@ -115,6 +116,7 @@ void release_proc_locked(struct signal_struct *sg)
 	}
 	flush_sigqueue(&sg->shared_pending);
 	put_signal(sg);
+	pidfd_notify(); /* reaped: its pidfds hang up */
 }
 
 void put_signal(struct signal_struct *sig)

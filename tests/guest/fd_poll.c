@@ -16,7 +16,9 @@
 #include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/epoll.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 
 static long ms_since(const struct timespec *t0)
@@ -272,11 +274,56 @@ static void test_select(void)
     close(e);
 }
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* A pidfd polls readable once its process is a zombie, and hung up once reaped. */
+static void test_pidfd(void)
+{
+    int gate[2], status;
+    struct pollfd p;
+
+    printf("== poll and epoll on a pidfd\n");
+    CHECK_EQ(pipe(gate), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(gate[1]);
+        if (read(gate[0], &c, 1) < 0)
+            _exit(2);
+        _exit(7);
+    }
+    close(gate[0]);
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    CHECK(pfd >= 0);
+    p.fd = pfd;
+    p.events = POLLIN;
+    CHECK_EQ(poll(&p, 1, 0), 0);                    /* alive */
+    int ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 42 }, out[2];
+    CHECK_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, pfd, &ev), 0);
+    CHECK_EQ(epoll_wait(ep, out, 2, 0), 0);
+    close(gate[1]);                                 /* the child exits */
+    CHECK_EQ(epoll_wait(ep, out, 2, 5000), 1);      /* woken by its end */
+    CHECK(out[0].events == EPOLLIN && out[0].data.u64 == 42);
+    p.revents = 0;
+    CHECK_EQ(poll(&p, 1, -1), 1);
+    CHECK_EQ(p.revents, POLLIN);                     /* a zombie: readable */
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 7);
+    p.events = POLLIN;
+    CHECK_EQ(poll(&p, 1, 0), 1);
+    CHECK_EQ(p.revents, POLLIN | POLLHUP);           /* reaped: hung up too */
+    close(ep);
+    close(pfd);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     alarm(60);                      /* a hang fails rather than blocks */
     test_eventfd();
     test_select();
+    test_pidfd();
     return guest_done();
 }
