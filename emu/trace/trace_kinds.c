@@ -285,6 +285,8 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_timerflags] = IN(fmt_timerflags), [ARG_fdflags] = IN(fmt_fdflags),
 	[ARG_prctlop] = IN(fmt_prctlop), [ARG_sockfamily] = IN(fmt_sockfamily),
 	[ARG_socktype] = IN(fmt_socktype), [ARG_sockproto] = IN(fmt_sockproto),
+	[ARG_shuthow] = IN(fmt_shuthow), [ARG_sockoptlevel] = IN(fmt_sockoptlevel),
+	[ARG_sockoptname] = IN(fmt_sockoptname),
 	[ARG_msgflags] = IN(fmt_msgflags), [ARG_fadvice] = IN(fmt_fadvice),
 	[ARG_futexbitset] = IN(fmt_futexbitset), [ARG_clone_args] = IN(fmt_clone_args),
 	[ARG_sfdflags] = IN(fmt_sfdflags), [ARG_efdflags] = IN(fmt_efdflags),

@@ -99,6 +99,56 @@ bool fmt_sockproto(struct targ *c, u64 v)
 	return true;
 }
 
+static const struct xlat shut_hows[] = {
+	{ 0, "SHUT_RD" }, { 1, "SHUT_WR" }, { 2, "SHUT_RDWR" },
+};
+static const struct xlat_table xt_shut_hows = XLAT_TABLE(shut_hows, "SHUT_???");
+
+#define LINUX_SOL_SOCKET 1
+static const struct xlat sol_levels[] = {
+	{ 0, "SOL_IP" }, { LINUX_SOL_SOCKET, "SOL_SOCKET" }, { 6, "SOL_TCP" }, { 17, "SOL_UDP" },
+	{ 41, "SOL_IPV6" }, { 58, "SOL_ICMPV6" }, { 255, "SOL_RAW" },
+};
+static const struct xlat_table xt_sol_levels = XLAT_TABLE(sol_levels, "SOL_???");
+
+static const struct xlat so_names[] = {
+	{ 1, "SO_DEBUG" }, { 2, "SO_REUSEADDR" }, { 3, "SO_TYPE" }, { 4, "SO_ERROR" },
+	{ 5, "SO_DONTROUTE" }, { 6, "SO_BROADCAST" }, { 7, "SO_SNDBUF" }, { 8, "SO_RCVBUF" },
+	{ 9, "SO_KEEPALIVE" }, { 10, "SO_OOBINLINE" }, { 11, "SO_NO_CHECK" },
+	{ 12, "SO_PRIORITY" }, { 13, "SO_LINGER" }, { 14, "SO_BSDCOMPAT" },
+	{ 15, "SO_REUSEPORT" }, { 16, "SO_PASSCRED" }, { 17, "SO_PEERCRED" },
+	{ 18, "SO_RCVLOWAT" }, { 19, "SO_SNDLOWAT" }, { 20, "SO_RCVTIMEO_OLD" },
+	{ 21, "SO_SNDTIMEO_OLD" }, { 28, "SO_PEERNAME" }, { 29, "SO_TIMESTAMP_OLD" },
+	{ 30, "SO_ACCEPTCONN" }, { 31, "SO_PEERSEC" }, { 32, "SO_SNDBUFFORCE" },
+	{ 33, "SO_RCVBUFFORCE" }, { 34, "SO_PASSSEC" }, { 38, "SO_PROTOCOL" },
+	{ 39, "SO_DOMAIN" },
+};
+static const struct xlat_table xt_so_names = XLAT_TABLE(so_names, "SO_???");
+
+bool fmt_shuthow(struct targ *c, u64 v)
+{
+	print_xval(c->b, &xt_shut_hows, (u32)v);
+	return true;
+}
+
+bool fmt_sockoptlevel(struct targ *c, u64 v)
+{
+	print_xval(c->b, &xt_sol_levels, (u32)v);
+	return true;
+}
+
+/* SO_* names at level SOL_SOCKET, the argument before; a number at other levels. */
+bool fmt_sockoptname(struct targ *c, u64 v)
+{
+	u8 i = c->call->idx[c->slot];
+
+	if (i >= 1 && (int)c->a[i - 1] == LINUX_SOL_SOCKET)
+		print_xval(c->b, &xt_so_names, (u32)v);
+	else
+		tb_printf(c->b, "%d", (int)v);
+	return true;
+}
+
 bool fmt_msgflags(struct targ *c, u64 v)
 {
 	print_flags(c->b, &xt_msg_flags, (u32)v);
