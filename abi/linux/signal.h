@@ -138,6 +138,8 @@ struct linux_sigevent {
 };
 
 static inline u64 linux_sigmask(int sig) { return 1ULL << (sig - 1); }
+/* What no mask can block and no sigaction can catch (Linux's sig_kernel_only). */
+#define LINUX_UNBLOCKABLE (linux_sigmask(LINUX_SIGKILL) | linux_sigmask(LINUX_SIGSTOP))
 
 /* struct sigaction as rt_sigaction(2) passes it on x86-64. */
 struct linux_sigaction {

@@ -29,7 +29,6 @@
 /* Faults first: a handler must see the fault before anything queued earlier. */
 #define SYNCHRONOUS_MASK (M(SIGSEGV) | M(SIGBUS) | M(SIGILL) | M(SIGTRAP) | M(SIGFPE) | M(SIGSYS))
 #define STOP_MASK (M(SIGSTOP) | M(SIGTSTP) | M(SIGTTIN) | M(SIGTTOU))
-#define UNBLOCKABLE (M(SIGKILL) | M(SIGSTOP))
 
 static bool sig_kernel_ignore(int sig)
 {
@@ -687,7 +686,7 @@ void set_restore_sigmask(struct task *t, linux_sigset_t set)
 {
 	pthread_mutex_lock(&t->sighand->siglock);
 	t->saved_sigmask = t->blocked;
-	t->blocked = set & ~UNBLOCKABLE;
+	t->blocked = set & ~LINUX_UNBLOCKABLE;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	t->restore_sigmask = true;
 	recalc_sigpending(t);

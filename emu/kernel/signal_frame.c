@@ -247,7 +247,7 @@ int setup_rt_frame(struct task *t, int sig, const struct linux_siginfo *info,
 	t->blocked |= ka->mask;
 	if (!(ka->flags & LINUX_SA_NODEFER))
 		t->blocked |= linux_sigmask(sig);
-	t->blocked &= ~(linux_sigmask(LINUX_SIGKILL) | linux_sigmask(LINUX_SIGSTOP));
+	t->blocked &= ~LINUX_UNBLOCKABLE;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	return 0;
 }
@@ -271,7 +271,7 @@ void do_rt_sigreturn(struct task *t)
 		return;
 	}
 	pthread_mutex_lock(&t->sighand->siglock);
-	t->blocked = f.uc.uc_sigmask & ~(linux_sigmask(LINUX_SIGKILL) | linux_sigmask(LINUX_SIGSTOP));
+	t->blocked = f.uc.uc_sigmask & ~LINUX_UNBLOCKABLE;
 	pthread_mutex_unlock(&t->sighand->siglock);
 	f.uc.uc_mcontext.eflags = (eflags & ~FIX_EFLAGS) | (f.uc.uc_mcontext.eflags & FIX_EFLAGS);
 	write_gprs(t, &f.uc.uc_mcontext);

@@ -13,7 +13,6 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/signal.h"
 
-#define UNBLOCKABLE (linux_sigmask(LINUX_SIGKILL) | linux_sigmask(LINUX_SIGSTOP))
 
 long sys_rt_sigaction(struct task *t, int sig, u64 uact, u64 uoact, u64 sigsetsize)
 {
@@ -28,7 +27,7 @@ long sys_rt_sigaction(struct task *t, int sig, u64 uact, u64 uoact, u64 sigsetsi
 	pthread_mutex_lock(&t->sighand->siglock);
 	old = t->sighand->action[sig - 1];
 	if (uact) {
-		act.mask &= ~UNBLOCKABLE;
+		act.mask &= ~LINUX_UNBLOCKABLE;
 		t->sighand->action[sig - 1] = act;
 		flush_ignored_signal_locked(t, sig);
 	}
@@ -59,7 +58,7 @@ long sys_rt_sigprocmask(struct task *t, int how, u64 uset, u64 uoset, u64 sigset
 			t->blocked &= ~set;
 		else
 			t->blocked = set;
-		t->blocked &= ~UNBLOCKABLE;
+		t->blocked &= ~LINUX_UNBLOCKABLE;
 	}
 	pthread_mutex_unlock(&t->sighand->siglock);
 	/* What the new mask lets through is delivered as the call returns. */
@@ -254,7 +253,7 @@ long sys_rt_sigtimedwait(struct task *t, u64 uthese, u64 uinfo, u64 uts, u64 sig
 		return -LINUX_EFAULT;
 	if (uts && (err = get_user_timespec(t, uts, &rel)))
 		return err;
-	these &= ~UNBLOCKABLE;
+	these &= ~LINUX_UNBLOCKABLE;
 	if (uts)
 		deadline_in(&rel, &deadline);
 	/* While it waits, these count as unblocked: a process-directed one may pick this thread. */

@@ -10,7 +10,6 @@
 #include "../../abi/linux/errno.h"
 #include "../../abi/linux/signalfd.h"
 
-#define UNBLOCKABLE (linux_sigmask(LINUX_SIGKILL) | linux_sigmask(LINUX_SIGSTOP))
 
 static long do_signalfd4(struct task *t, int ufd, linux_sigset_t mask, int flags)
 {
@@ -20,7 +19,7 @@ static long do_signalfd4(struct task *t, int ufd, linux_sigset_t mask, int flags
 	if (flags & ~(LINUX_SFD_CLOEXEC | LINUX_SFD_NONBLOCK))
 		return -LINUX_EINVAL;
 	/* SIGKILL and SIGSTOP are never read, only acted on: dropped without an error. */
-	mask &= ~UNBLOCKABLE;
+	mask &= ~LINUX_UNBLOCKABLE;
 	if (ufd == -1) {
 		f = signalfd_file_alloc(mask, flags & LINUX_SFD_NONBLOCK);
 		if (!f)
