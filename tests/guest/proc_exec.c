@@ -19,7 +19,7 @@
  * failed execve + _exit; E2BIG for a string over MAX_ARG_STRLEN (one byte
  * below passes) and for a total over a quarter of RLIMIT_STACK. Output is
  * deterministic: no pids, fds or addresses are printed. */
-#include "guest.h"
+#include "guest_proc.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -40,22 +40,6 @@ static char self[PATH_MAX];
 static const char *mode;
 
 /* ---- helpers ---- */
-
-static pid_t xfork(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    return fork();
-}
-
-static int reap(pid_t pid)
-{
-    int status = -1;
-    pid_t r;
-    while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-        ;
-    return r == pid ? status : -1;
-}
 
 /* reap() with a deadline: a child still running after 30 s is killed. */
 static int reap_deadline(pid_t pid)

@@ -15,99 +15,13 @@
  * not. Children print their own check lines (stdout is line buffered; the
  * parent prints nothing while a child may) and report their counts through
  * a MAP_SHARED page. */
-#include "guest.h"
+#include "guest_proc.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-
-/* --- helpers shared by the proc_* tests --- */
-
-/* A child's check totals, added to the parent's when it is reaped. */
-struct counts {
-    int checks, failures;
-};
-static struct counts *child_counts;
-
-static pid_t xfork(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    return fork();
-}
-
-/* In a fresh child: count its own checks from zero. */
-static void child_begin(void)
-{
-    guest_checks = guest_failures = 0;
-}
-
-/* In a child: hand the counts to the parent and exit (1 if a check failed). */
-static __attribute__((noreturn)) void child_end(void)
-{
-    fflush(stdout);
-    __atomic_add_fetch(&child_counts->checks, guest_checks, __ATOMIC_SEQ_CST);
-    __atomic_add_fetch(&child_counts->failures, guest_failures, __ATOMIC_SEQ_CST);
-    _exit(guest_failures ? 1 : 0);
-}
-
-/* waitpid, restarted after EINTR; the status, or -1 if it did not return pid. */
-static int reap(pid_t pid)
-{
-    int status = -1;
-    pid_t r;
-    while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-        ;
-    return r == pid ? status : -1;
-}
-
-/* In the parent, right after a fork: false (and a FAIL line) if it failed.
- * Nothing is printed on success: the child may be printing. */
-static int forked(pid_t pid)
-{
-    if (pid < 0)
-        CHECK(pid > 0);
-    return pid > 0;
-}
-
-/* In the parent: reap a child that ran child_begin/child_end and check it. */
-static void child_collect(pid_t pid)
-{
-    int status = reap(pid);
-    guest_checks += child_counts->checks;
-    guest_failures += child_counts->failures;
-    child_counts->checks = child_counts->failures = 0;
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
-static long read_full(int fd, void *buf, long n)
-{
-    long got = 0, r;
-    while (got < n) {
-        r = read(fd, (char *)buf + got, n - got);
-        if (r == -1 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return got ? got : r;
-        got += r;
-    }
-    return got;
-}
-
-static void put_byte(int fd, char c)
-{
-    while (write(fd, &c, 1) == -1 && errno == EINTR)
-        ;
-}
-
-/* The next byte from fd, or -1 at EOF or on an error. */
-static int get_byte(int fd)
-{
-    unsigned char c;
-    return read_full(fd, &c, 1) == 1 ? c : -1;
-}
 
 static void set_handler(int sig, void (*fn)(int), int flags)
 {

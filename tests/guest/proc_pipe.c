@@ -14,7 +14,7 @@
  * (rounding up to a power-of-two number of pages, EBUSY below the content)
  * act on the pipe both processes share, and a child fills exactly that much
  * before EAGAIN. Children never print; pids are never printed. */
-#include "guest.h"
+#include "guest_proc.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -22,47 +22,9 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
-static pid_t xfork(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    return fork();
-}
-
-static int forked(pid_t pid)
-{
-    if (pid < 0)
-        CHECK(pid > 0);
-    return pid > 0;
-}
-
-static int reap(pid_t pid)
-{
-    int status = -1;
-    pid_t r;
-    while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-        ;
-    return r == pid ? status : -1;
-}
-
 static int exited(int status, int code)
 {
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
-
-static void put_byte(int fd, char c)
-{
-    while (write(fd, &c, 1) == -1 && errno == EINTR)
-        ;
-}
-
-static int get_byte(int fd)
-{
-    unsigned char c;
-    long r;
-    while ((r = read(fd, &c, 1)) == -1 && errno == EINTR)
-        ;
-    return r == 1 ? c : -1;
 }
 
 static void set_handler(int sig, void (*fn)(int), int flags)

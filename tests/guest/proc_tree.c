@@ -20,7 +20,7 @@
  * parent is the process (main reaps it), and stays so when that thread
  * exits. Children print their own check lines only while the parent waits
  * for them, and report their counts through a MAP_SHARED page. */
-#include "guest.h"
+#include "guest_proc.h"
 #include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,88 +28,6 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
-
-/* --- helpers shared by the proc_* tests --- */
-struct counts {
-    int checks, failures;
-};
-static struct counts *child_counts;
-
-static pid_t xfork(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    return fork();
-}
-
-static void child_begin(void)
-{
-    guest_checks = guest_failures = 0;
-}
-
-static __attribute__((noreturn)) void child_end(void)
-{
-    fflush(stdout);
-    __atomic_add_fetch(&child_counts->checks, guest_checks, __ATOMIC_SEQ_CST);
-    __atomic_add_fetch(&child_counts->failures, guest_failures, __ATOMIC_SEQ_CST);
-    _exit(guest_failures ? 1 : 0);
-}
-
-static int forked(pid_t pid)
-{
-    if (pid < 0)
-        CHECK(pid > 0);
-    return pid > 0;
-}
-
-static int reap(pid_t pid)
-{
-    int status = -1;
-    pid_t r;
-    while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-        ;
-    return r == pid ? status : -1;
-}
-
-/* Add the counts of the children reaped since the last call. */
-static void take_counts(void)
-{
-    guest_checks += __atomic_exchange_n(&child_counts->checks, 0, __ATOMIC_SEQ_CST);
-    guest_failures += __atomic_exchange_n(&child_counts->failures, 0, __ATOMIC_SEQ_CST);
-}
-
-static void child_collect(pid_t pid)
-{
-    int status = reap(pid);
-    take_counts();
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
-static long read_full(int fd, void *buf, long n)
-{
-    long got = 0, r;
-    while (got < n) {
-        r = read(fd, (char *)buf + got, n - got);
-        if (r == -1 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return got ? got : r;
-        got += r;
-    }
-    return got;
-}
-
-static void put_byte(int fd, char c)
-{
-    while (write(fd, &c, 1) == -1 && errno == EINTR)
-        ;
-}
-
-static int get_byte(int fd)
-{
-    unsigned char c;
-    return read_full(fd, &c, 1) == 1 ? c : -1;
-}
 
 static void sleep_ms(int ms)
 {

@@ -22,7 +22,7 @@
  * children. Mode `stop`: WUNTRACED/WCONTINUED, WIFSTOPPED/WIFCONTINUED,
  * waitid WSTOPPED/WCONTINUED, CLD_STOPPED/CLD_CONTINUED in SIGCHLD and
  * SA_NOCLDSTOP. Children never print; pids are never printed. */
-#include "guest.h"
+#include "guest_proc.h"
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -30,45 +30,6 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
-
-static pid_t xfork(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    return fork();
-}
-
-/* In the parent, right after a fork: false (and a FAIL line) if it failed. */
-static int forked(pid_t pid)
-{
-    if (pid < 0)
-        CHECK(pid > 0);
-    return pid > 0;
-}
-
-static int reap(pid_t pid)
-{
-    int status = -1;
-    pid_t r;
-    while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-        ;
-    return r == pid ? status : -1;
-}
-
-static void put_byte(int fd, char c)
-{
-    while (write(fd, &c, 1) == -1 && errno == EINTR)
-        ;
-}
-
-static int get_byte(int fd)
-{
-    unsigned char c;
-    long r;
-    while ((r = read(fd, &c, 1)) == -1 && errno == EINTR)
-        ;
-    return r == 1 ? c : -1;
-}
 
 static void sleep_ms(int ms)
 {
