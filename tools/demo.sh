@@ -149,5 +149,14 @@ grep -- '^[0-9]* *---' "$work/signals.trace" || grep -- '---' "$work/signals.tra
 echo "native: $("$work/signals")"
 step "lxemu /usr/bin/busybox sh -c 'seq 1 10000 | sort -rn | head -3; (exit 7); echo \$?'   (fork, exec, pipes, wait)"
 "$lxemu" /usr/bin/busybox sh -c 'seq 1 10000 | sort -rn | head -3; (exit 7); echo $?'
+mkdir -p "$work/root/bin" "$work/root/data/sub"
+cp /usr/bin/busybox "$work/root/bin/"
+seq 1 3000 > "$work/root/data/nums"
+ln -s / "$work/root/data/sub/escape"
+step "lxemu --root=ROOT /bin/busybox sh -c '...'   (a guest file tree: a tar round trip; a symlink to / stays inside)"
+"$lxemu" --root="$work/root" /bin/busybox sh -c 'cd /data && tar cf /t.tar nums sub && mkdir /x &&
+tar xf /t.tar -C /x && cmp nums /x/nums && echo "tar round trip: same"; ls /data/sub/escape/'
+step "lxemu /usr/bin/busybox sh -c 'ls -l /proc/self/fd/ 3</etc/hostname 4<>/dev/null'   (the guest's own fd table)"
+"$lxemu" /usr/bin/busybox sh -c 'ls -l /proc/self/fd/ 3</etc/hostname 4<>/dev/null 2>/dev/null' | awk '{ print $1, $9, $10, $11 }'
 step "lxemu --syscalls | tail -1"
 "$lxemu" --syscalls | tail -1
