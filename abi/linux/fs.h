@@ -63,4 +63,11 @@ struct linux_dirent {
 	char d_name[];
 };
 
+/* splice, tee and vmsplice flags */
+#define LINUX_SPLICE_F_MOVE 0x01
+#define LINUX_SPLICE_F_NONBLOCK 0x02
+#define LINUX_SPLICE_F_MORE 0x04
+#define LINUX_SPLICE_F_GIFT 0x08
+#define LINUX_SPLICE_F_ALL 0x0f
+
 #endif

@@ -81,7 +81,13 @@ static void pipe_wake(struct pipe *p, unsigned key)
 	pipe_wake_locked(p, key);
 }
 
-static long pipe_read(struct file *f, void *buf, u64 n)
+/* A reader or writer waits for the pipe to change, unless nonblock (EAGAIN). Lock held. */
+static long pipe_wait_locked(struct file *f, struct pipe *p, bool nonblock)
+{
+	return nonblock ? -LINUX_EAGAIN : file_wait_locked(f, &p->wait);
+}
+
+long pipe_read_nb(struct file *f, void *buf, u64 n, bool nonblock)
 {
 	struct pipe *p = f->private_data;
 	bool freed = false;
@@ -118,7 +124,7 @@ static long pipe_read(struct file *f, void *buf, u64 n)
 			pipe_wake_locked(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
 			freed = false;
 		}
-		long err = file_wait_locked(f, &p->wait);
+		long err = pipe_wait_locked(f, p, nonblock);
 		if (err) {
 			ret = err;
 			break;
@@ -147,7 +153,12 @@ static bool pipe_push_locked(struct pipe *p, const void *buf, u32 len, bool pack
 	return true;
 }
 
-static long pipe_write(struct file *f, const void *buf, u64 n)
+static long pipe_read(struct file *f, void *buf, u64 n)
+{
+	return pipe_read_nb(f, buf, n, file_nonblocking(f));
+}
+
+long pipe_write_nb(struct file *f, const void *buf, u64 n, bool nonblock)
 {
 	struct pipe *p = f->private_data;
 	struct task *t = task_current();
@@ -201,7 +212,7 @@ static long pipe_write(struct file *f, const void *buf, u64 n)
 			pipe_wake_locked(p, LINUX_POLLIN | LINUX_POLLRDNORM);
 			added = false;
 		}
-		long err = file_wait_locked(f, &p->wait);
+		long err = pipe_wait_locked(f, p, nonblock);
 		if (err) {
 			if (!ret)
 				ret = err;
@@ -220,6 +231,11 @@ out:
 	if (sigpipe && t)
 		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
 	return ret;
+}
+
+static long pipe_write(struct file *f, const void *buf, u64 n)
+{
+	return pipe_write_nb(f, buf, n, file_nonblocking(f));
 }
 
 static unsigned pipe_poll(struct file *f, struct poll_table *pt)
@@ -370,6 +386,129 @@ long pipe_create(struct task *t, struct file *f[2], u32 flags)
 	}
 	f[0]->private_data = f[1]->private_data = p;
 	return 0;
+}
+
+/* Bytes in the pipe from its tail, as far as the first packet's end. Lock held. */
+static u64 pipe_avail_locked(struct pipe *p)
+{
+	u64 n = 0;
+
+	for (unsigned i = p->tail; i != p->head; i++) {
+		n += slot(p, i)->len;
+		if (slot(p, i)->packet)
+			break;
+	}
+	return n;
+}
+
+/* Copies n bytes from the tail without taking them. Lock held, n <= avail. */
+static void pipe_peek_locked(struct pipe *p, u8 *buf, u64 n)
+{
+	for (unsigned i = p->tail; n; i++) {
+		struct pipe_buffer *b = slot(p, i);
+		u32 c = (u32)MIN((u64)b->len, n);
+		memcpy(buf, b->page + b->offset, c);
+		buf += c;
+		n -= c;
+	}
+}
+
+/* Takes n bytes from the tail (a packet whole). Lock held. True if a buffer was freed. */
+static bool pipe_consume_locked(struct pipe *p, u64 n)
+{
+	bool freed = false;
+
+	while (n && !pipe_empty(p)) {
+		struct pipe_buffer *b = slot(p, p->tail);
+		u32 c = (u32)MIN((u64)b->len, n);
+		b->offset += c;
+		b->len -= c;
+		n -= c;
+		if (b->packet)
+			b->len = 0;
+		if (!b->len) {
+			p->tail++;
+			freed = true;
+		}
+	}
+	return freed;
+}
+
+long pipe_splice_out(struct file *f, u64 n, bool nonblock, unsigned how,
+		     long (*sink)(void *arg, const void *buf, u64 len), void *arg)
+{
+	struct pipe *p = f->private_data;
+	bool freed = false;
+	u8 *buf = NULL;
+	long ret;
+
+	pthread_mutex_lock(&p->wait.lock);
+	for (;;) {
+		if (!pipe_empty(p)) {
+			ret = 0;
+			break;
+		}
+		if (!p->writers) {
+			pthread_mutex_unlock(&p->wait.lock);
+			return 0; /* end of file */
+		}
+		if ((ret = pipe_wait_locked(f, p, nonblock)))
+			break;
+	}
+	if (!ret) {
+		n = MIN(n, pipe_avail_locked(p));
+		if (!(buf = malloc(n)))
+			ret = -LINUX_ENOMEM;
+	}
+	if (ret) {
+		pthread_mutex_unlock(&p->wait.lock);
+		return ret;
+	}
+	pipe_peek_locked(p, buf, n);
+	if (how & PIPE_SPLICE_LOCKED) {
+		/* Linux's pipe_lock across the write: no other reader takes these bytes meanwhile. */
+		ret = sink(arg, buf, n);
+	} else {
+		pthread_mutex_unlock(&p->wait.lock);
+		ret = sink(arg, buf, n);
+		pthread_mutex_lock(&p->wait.lock);
+	}
+	if (ret > 0 && !(how & PIPE_SPLICE_PEEK)) {
+		freed = pipe_consume_locked(p, (u64)ret);
+		clock_gettime(CLOCK_REALTIME_COARSE, &p->atime);
+	}
+	pthread_mutex_unlock(&p->wait.lock);
+	if (freed)
+		pipe_wake(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
+	free(buf);
+	return ret;
+}
+
+long pipe_splice_room(struct file *f, bool nonblock)
+{
+	struct pipe *p = f->private_data;
+	long ret;
+
+	pthread_mutex_lock(&p->wait.lock);
+	for (;;) {
+		if (!p->readers) {
+			ret = -LINUX_EPIPE;
+			break;
+		}
+		if (!pipe_full(p)) {
+			ret = (long)(p->ring_size - occupancy(p)) * PIPE_PAGE;
+			break;
+		}
+		if ((ret = pipe_wait_locked(f, p, nonblock)))
+			break;
+	}
+	pthread_mutex_unlock(&p->wait.lock);
+	return ret;
+}
+
+bool files_same_pipe(struct file *a, struct file *b)
+{
+	return file_is_pipe(a) && file_is_pipe(b) && a->private_data == b->private_data;
 }
 
 /*

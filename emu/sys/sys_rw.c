@@ -11,7 +11,9 @@
 #include "syscall_handlers.h"
 #include "../kernel/task.h"
 #include "../fs/file.h"
+#include "../fs/pipe.h"
 #include "../fs/rw.h"
+#include "../net/af_unix.h"
 #include "../mm/mm.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
@@ -378,3 +380,227 @@ static int do_fchmod(int fd, long mode) { return fchmod(fd, (mode_t)mode & 07777
 long sys_fsync(struct task *t, int fd) { return host_fd_call(t, fd, do_fsync, 0); }
 long sys_fdatasync(struct task *t, int fd) { return host_fd_call(t, fd, do_fdatasync, 0); }
 long sys_fchmod(struct task *t, int fd, u32 mode) { return host_fd_call(t, fd, do_fchmod, mode); }
+
+/* ---- splice, tee and vmsplice: moving data through lxemu's own pipes ---- */
+
+/* Where spliced bytes go: a file at its offset or at *pos. */
+struct splice_sink {
+	struct file *out;
+	s64 *pos;
+	bool nonblock; /* into a pipe */
+};
+
+static long sink_write(void *arg, const void *buf, u64 len)
+{
+	struct splice_sink *s = arg;
+	long w;
+
+	if (file_is_pipe(s->out))
+		return pipe_write_nb(s->out, buf, len, s->nonblock);
+	w = s->pos ? s->out->f_op->pwrite(s->out, buf, len, *s->pos)
+		   : s->out->f_op->write(s->out, buf, len);
+	if (w > 0 && s->pos)
+		*s->pos += w;
+	return w;
+}
+
+/* File to pipe: what the pipe has room for, read at *pos or the file's offset. */
+static long splice_file_to_pipe(struct file *in, s64 *pos, struct file *out, u64 len,
+				bool nonblock)
+{
+	long room = pipe_splice_room(out, nonblock), n, w;
+	u8 *buf;
+
+	if (room < 0)
+		return room;
+	len = MIN(len, (u64)room);
+	if (!(buf = malloc(len)))
+		return -LINUX_ENOMEM;
+	n = pos ? in->f_op->pread(in, buf, len, *pos) : in->f_op->read(in, buf, len);
+	w = n > 0 ? pipe_write_nb(out, buf, (u64)n, nonblock) : n;
+	if (w > 0 && pos)
+		*pos += w;
+	free(buf);
+	return w;
+}
+
+/* Linux's do_splice, after the offsets are read: which way, and its checks. */
+static long do_splice(struct task *t, struct file *in, s64 *off_in, struct file *out,
+		      s64 *off_out, u64 len, u32 flags)
+{
+	bool ipipe = file_is_pipe(in), opipe = file_is_pipe(out);
+	bool nonblock = flags & LINUX_SPLICE_F_NONBLOCK;
+	struct splice_sink s = { out, off_out, false };
+	long ret;
+
+	(void)t;
+	if (!file_readable(in) || !file_writable(out))
+		return -LINUX_EBADF;
+	len = MIN(len, MAX_RW_COUNT);
+	if (ipipe && opipe) {
+		if (files_same_pipe(in, out))
+			return -LINUX_EINVAL;
+		nonblock |= file_nonblocking(in) || file_nonblocking(out);
+		if ((ret = pipe_splice_room(out, nonblock)) < 0)
+			return ret;
+		s.nonblock = nonblock;
+		return pipe_splice_out(in, MIN(len, (u64)ret), nonblock, 0, sink_write, &s);
+	}
+	if (ipipe) {
+		if ((off_out && !out->f_op->pwrite) || !out->f_op->write ||
+		    (out->f_flags & LINUX_O_APPEND))
+			return -LINUX_EINVAL;
+		if (off_out && *off_out < 0)
+			return -LINUX_EINVAL;
+		nonblock |= file_nonblocking(in);
+		return pipe_splice_out(in, len, nonblock, PIPE_SPLICE_LOCKED, sink_write, &s);
+	}
+	if (opipe) {
+		/* What can be read into a pipe: host files and sockets (Linux's splice_read). */
+		if ((in->host_fd < 0 && !file_is_socket(in)) || !in->f_op->read)
+			return -LINUX_EINVAL;
+		if (off_in && (!in->f_op->pread || *off_in < 0))
+			return -LINUX_EINVAL;
+		nonblock |= file_nonblocking(out);
+		return splice_file_to_pipe(in, off_in, out, len, nonblock);
+	}
+	return -LINUX_EINVAL;
+}
+
+long sys_splice(struct task *t, int fd_in, u64 uoff_in, int fd_out, u64 uoff_out, u64 len,
+		u32 flags)
+{
+	struct file *in = NULL, *out = NULL;
+	s64 off_in = 0, off_out = 0;
+	long ret;
+
+	if (!len)
+		return 0;
+	if (flags & ~LINUX_SPLICE_F_ALL)
+		return -LINUX_EINVAL;
+	ret = -LINUX_EBADF;
+	if (!(in = fget(t, fd_in)) || !(out = fget(t, fd_out)))
+		goto out_put;
+	ret = -LINUX_ESPIPE;
+	if ((uoff_in && file_is_pipe(in)) || (uoff_out && file_is_pipe(out)))
+		goto out_put;
+	ret = -LINUX_EFAULT;
+	if ((uoff_in && copy_from_user(t, &off_in, uoff_in, sizeof(off_in))) ||
+	    (uoff_out && copy_from_user(t, &off_out, uoff_out, sizeof(off_out))))
+		goto out_put;
+	ret = do_splice(t, in, uoff_in ? &off_in : NULL, out, uoff_out ? &off_out : NULL, len,
+			flags);
+	if (ret > 0 && out->host_fd >= 0)
+		mm_file_written(t, out);
+	if ((uoff_in && copy_to_user(t, uoff_in, &off_in, sizeof(off_in))) ||
+	    (uoff_out && copy_to_user(t, uoff_out, &off_out, sizeof(off_out))))
+		ret = -LINUX_EFAULT;
+	if (ret == -LINUX_EPIPE)
+		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
+out_put:
+	if (in)
+		fput(in);
+	if (out)
+		fput(out);
+	return ret;
+}
+
+long sys_tee(struct task *t, int fdin, int fdout, u64 len, u32 flags)
+{
+	struct file *in = NULL, *out = NULL;
+	struct splice_sink s;
+	bool nonblock = flags & LINUX_SPLICE_F_NONBLOCK;
+	long ret;
+
+	if (flags & ~LINUX_SPLICE_F_ALL)
+		return -LINUX_EINVAL;
+	if (!len)
+		return 0;
+	ret = -LINUX_EBADF;
+	if (!(in = fget(t, fdin)) || !(out = fget(t, fdout)))
+		goto out_put;
+	ret = -LINUX_EINVAL;
+	if (!file_is_pipe(in) || !file_is_pipe(out))
+		goto out_put;
+	ret = -LINUX_EBADF;
+	if (!file_readable(in) || !file_writable(out))
+		goto out_put;
+	ret = -LINUX_EINVAL;
+	if (files_same_pipe(in, out))
+		goto out_put;
+	nonblock |= file_nonblocking(in) || file_nonblocking(out);
+	if ((ret = pipe_splice_room(out, nonblock)) >= 0) {
+		s = (struct splice_sink){ out, NULL, nonblock };
+		ret = pipe_splice_out(in, MIN(MIN(len, MAX_RW_COUNT), (u64)ret), nonblock,
+				      PIPE_SPLICE_PEEK, sink_write, &s);
+	}
+	if (ret == -LINUX_EPIPE)
+		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
+out_put:
+	if (in)
+		fput(in);
+	if (out)
+		fput(out);
+	return ret;
+}
+
+/* vmsplice: user memory into a pipe's write end (as writev), or out of its read end (as readv). */
+long sys_vmsplice(struct task *t, int fd, u64 uiov, u64 nr_segs, u32 flags)
+{
+	struct linux_iovec *iov;
+	struct file *f;
+	bool nonblock = flags & LINUX_SPLICE_F_NONBLOCK, write;
+	u64 total = 0, done = 0;
+	long ret;
+	u8 *buf;
+
+	if (flags & ~LINUX_SPLICE_F_ALL)
+		return -LINUX_EINVAL;
+	if (!(f = fget(t, fd)))
+		return -LINUX_EBADF;
+	ret = -LINUX_EBADF;
+	if (!file_is_pipe(f) || (!file_writable(f) && !file_readable(f)))
+		goto out_put;
+	write = file_writable(f);
+	nonblock |= file_nonblocking(f);
+	iov = import_iovec(t, uiov, nr_segs);
+	if (IS_ERR(iov)) {
+		ret = PTR_ERR(iov);
+		goto out_put;
+	}
+	for (u64 i = 0; i < nr_segs; i++)
+		total += iov[i].iov_len;
+	total = MIN(total, MAX_RW_COUNT);
+	ret = -LINUX_ENOMEM;
+	if (!(buf = malloc(total ? total : 1)))
+		goto out_free;
+	ret = 0;
+	if (write) {
+		for (u64 i = 0; i < nr_segs && done < total && !ret; i++) {
+			u64 n = MIN(iov[i].iov_len, total - done);
+			if (copy_from_user(t, buf + done, iov[i].iov_base, n))
+				ret = -LINUX_EFAULT;
+			done += n;
+		}
+		if (!ret)
+			ret = total ? pipe_write_nb(f, buf, total, nonblock) : 0;
+		if (ret == -LINUX_EPIPE)
+			send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
+	} else {
+		ret = total ? pipe_read_nb(f, buf, total, nonblock) : 0;
+		for (u64 i = 0; i < nr_segs && ret > 0 && done < (u64)ret; i++) {
+			u64 n = MIN(iov[i].iov_len, (u64)ret - done);
+			if (copy_to_user(t, iov[i].iov_base, buf + done, n)) {
+				ret = done ? (long)done : -LINUX_EFAULT; /* what was read is gone */
+				break;
+			}
+			done += n;
+		}
+	}
+	free(buf);
+out_free:
+	free(iov);
+out_put:
+	fput(f);
+	return ret;
+}

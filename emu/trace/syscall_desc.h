@@ -43,7 +43,8 @@ enum syscall_status {
 	X(fdflags, u64) X(prctlop, int) X(sockfamily, int) X(socktype, int)   \
 	X(sockproto, int) X(msgflags, u32) X(fadvice, int) X(futexbitset, u32) \
 	X(sfdflags, int) X(efdflags, int) X(epollflags, int) X(epollop, int)  \
-	X(shuthow, int) X(sockoptlevel, int) X(sockoptname, int)              \
+	X(shuthow, int) X(spliceflags, u32) X(sockoptlevel, int)              \
+	X(sockoptname, int)                                                   \
 	/* guest memory read when the call starts */                          \
 	X(ptr, u64) X(path, u64) X(str, u64) X(strarray, u64) X(envp, u64)    \
 	X(buf_in, u64) X(timespec_in, u64) X(timeval_in, u64)                 \

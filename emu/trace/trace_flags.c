@@ -6,6 +6,7 @@
  */
 #include "trace_internal.h"
 #include "../../abi/linux/fcntl.h"
+#include "../../abi/linux/fs.h"
 #include "../../abi/linux/mman.h"
 #include "../../abi/linux/stat.h"
 #include "../../abi/linux/time.h"
@@ -171,6 +172,11 @@ const struct xlat_table xt_sfd_flags = XLAT_TABLE(sfd_flags, "SFD_???");
 
 static const struct xlat efd_flags[] = { XL(EFD_SEMAPHORE), XL(EFD_CLOEXEC), XL(EFD_NONBLOCK) };
 const struct xlat_table xt_efd_flags = XLAT_TABLE(efd_flags, "EFD_???");
+
+static const struct xlat splice_flags[] = {
+	XL(SPLICE_F_MOVE), XL(SPLICE_F_NONBLOCK), XL(SPLICE_F_MORE), XL(SPLICE_F_GIFT),
+};
+const struct xlat_table xt_splice_flags = XLAT_TABLE(splice_flags, "SPLICE_F_???");
 
 static const struct xlat wait_opts[] = {
 	{ 1, "WNOHANG" }, { 2, "WSTOPPED" }, { 4, "WEXITED" }, { 8, "WCONTINUED" },

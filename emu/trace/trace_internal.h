@@ -120,7 +120,7 @@ extern const struct xlat_table xt_mremap_flags, xt_msync_flags, xt_madvise;
 extern const struct xlat_table xt_clone_flags, xt_whence, xt_clocks, xt_sighow;
 extern const struct xlat_table xt_itimer_which, xt_idtypes, xt_rlimits, xt_rename_flags;
 extern const struct xlat_table xt_grnd_flags, xt_wait_opts, xt_timer_flags;
-extern const struct xlat_table xt_sfd_flags, xt_efd_flags;
+extern const struct xlat_table xt_sfd_flags, xt_efd_flags, xt_splice_flags;
 extern const struct xlat_table xt_epoll_events, xt_epoll_flags, xt_epoll_ops;
 extern const struct xlat_table xt_fcntl_cmds, xt_arch_codes, xt_prctl_ops, xt_poll_events;
 void print_mmap_flags(struct tbuf *b, u64 v);

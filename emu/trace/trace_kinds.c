@@ -93,6 +93,7 @@ FLAGS_FMT(fmt_timerflags, xt_timer_flags, u32)
 FLAGS_FMT(fmt_fdflags, xt_fd_flags, u64)
 FLAGS_FMT(fmt_sfdflags, xt_sfd_flags, u32)
 FLAGS_FMT(fmt_efdflags, xt_efd_flags, u32)
+FLAGS_FMT(fmt_spliceflags, xt_splice_flags, u32)
 FLAGS_FMT(fmt_epollflags, xt_epoll_flags, u32)
 
 static bool fmt_oflags(struct targ *c, u64 v) { print_open_flags(c->b, (u32)v); return true; }
@@ -289,7 +290,7 @@ const struct trace_kind_info trace_kinds[ARG_NR_KINDS] = {
 	[ARG_sockoptname] = IN(fmt_sockoptname),
 	[ARG_msgflags] = IN(fmt_msgflags), [ARG_fadvice] = IN(fmt_fadvice),
 	[ARG_futexbitset] = IN(fmt_futexbitset), [ARG_clone_args] = IN(fmt_clone_args),
-	[ARG_sfdflags] = IN(fmt_sfdflags), [ARG_efdflags] = IN(fmt_efdflags),
+	[ARG_sfdflags] = IN(fmt_sfdflags), [ARG_efdflags] = IN(fmt_efdflags), [ARG_spliceflags] = IN(fmt_spliceflags),
 	[ARG_epollflags] = IN(fmt_epollflags), [ARG_epollop] = IN(fmt_epollop),
 	[ARG_epoll_event_in] = IN(fmt_epoll_event), [ARG_epoll_events_out] = OUT(fmt_epoll_events),
 	[ARG_ptr] = IN(fmt_ptr), [ARG_path] = IN(fmt_path), [ARG_str] = IN(fmt_str),

@@ -1,7 +1,8 @@
 /*
  * Guest for the trace differential test: lxemu's own kinds of file, each
  * call made directly with syscall() on fixed inputs, including failures:
- * pipe2, eventfd2, epoll (create1, ctl, wait, pwait) and an AF_UNIX
+ * pipe2, eventfd2, epoll (create1, ctl, wait, pwait), vmsplice, tee and
+ * splice between pipes, and an AF_UNIX
  * socketpair carrying data and an fd (sendmsg/recvmsg with SCM_RIGHTS,
  * sendto/recvfrom, getsockopt, shutdown).  Its strace must match
  * lxemu --trace line for line (see run-trace-diff.sh).
@@ -45,6 +46,17 @@ static void pipes_and_eventfd(int ep)
 	syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, 99, &ev);    /* EBADF */
 	syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, ep, &ev);    /* EINVAL */
 	syscall(SYS_epoll_wait, ep, out, 0, 0);                /* EINVAL */
+	int q[2];
+	struct iovec iov = { "spliced", 7 };
+	loff_t off = 2;
+	syscall(SYS_pipe2, q, 0);
+	syscall(SYS_vmsplice, q[1], &iov, 1L, 0);
+	syscall(SYS_tee, q[0], p[1], 3L, SPLICE_F_NONBLOCK);
+	syscall(SYS_splice, q[0], NULL, p[1], NULL, 64L, SPLICE_F_MOVE | SPLICE_F_MORE);
+	syscall(SYS_splice, p[0], &off, q[1], NULL, 64L, 0); /* ESPIPE */
+	syscall(SYS_splice, q[0], NULL, q[1], NULL, 64L, 0); /* EINVAL */
+	syscall(SYS_close, q[0]);
+	syscall(SYS_close, q[1]);
 	syscall(SYS_close, efd);
 	syscall(SYS_close, p[0]);
 	syscall(SYS_close, p[1]);
