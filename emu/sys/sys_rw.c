@@ -14,6 +14,7 @@
 #include "../fs/pipe.h"
 #include "../fs/rw.h"
 #include "../net/af_unix.h"
+#include "../../abi/linux/socket.h"
 #include "../mm/mm.h"
 #include "../mm/uaccess.h"
 #include "../../abi/linux/errno.h"
@@ -416,7 +417,14 @@ static long splice_file_to_pipe(struct file *in, s64 *pos, struct file *out, u64
 	len = MIN(len, (u64)room);
 	if (!(buf = malloc(len)))
 		return -LINUX_ENOMEM;
-	n = pos ? in->f_op->pread(in, buf, len, *pos) : in->f_op->read(in, buf, len);
+	if (file_is_socket(in)) {
+		/* Linux's unix_stream_splice_read: SPLICE_F_NONBLOCK reads as MSG_DONTWAIT. */
+		struct unix_recv r = { 0 };
+		n = unix_recvmsg(in, buf, len, nonblock ? LINUX_MSG_DONTWAIT : 0, &r);
+		unix_recv_release(&r); /* files that came along are dropped */
+	} else {
+		n = pos ? in->f_op->pread(in, buf, len, *pos) : in->f_op->read(in, buf, len);
+	}
 	w = n > 0 ? pipe_write_nb(out, buf, (u64)n, nonblock) : n;
 	if (w > 0 && pos)
 		*pos += w;

@@ -3,6 +3,7 @@
  *   file's own offset untouched then), short at end of file, 0 at EOF;
  * - pipe -> pipe moves bytes, tee copies them and leaves them in place;
  * - vmsplice writes user memory into a pipe and reads it back out;
+ * - a stream socket into a pipe and back (SPLICE_F_NONBLOCK: EAGAIN);
  * - SPLICE_F_NONBLOCK and O_NONBLOCK: EAGAIN on an empty or full pipe;
  * - no readers: EPIPE and SIGPIPE;
  * - Linux's errors: EINVAL for no pipe, the same pipe, bad flags, an
@@ -11,6 +12,7 @@
 #include "guest.h"
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -158,6 +160,25 @@ static void test_blocking_and_errors(void)
     unlink("splice.out");
 }
 
+static void test_socket(void)
+{
+    int sv[2], p[2];
+    char buf[16];
+
+    printf("== socket -> pipe -> socket\n");
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    CHECK_EQ(pipe(p), 0);
+    CHECK_ERR(splice(sv[1], NULL, p[1], NULL, 8, SPLICE_F_NONBLOCK), EAGAIN);
+    CHECK_EQ(write(sv[0], "stream", 6), 6);
+    CHECK_EQ(splice(sv[1], NULL, p[1], NULL, 64, 0), 6);
+    CHECK_EQ(splice(p[0], NULL, sv[1], NULL, 64, 0), 6);
+    CHECK_EQ(read(sv[0], buf, sizeof buf), 6);
+    CHECK(!memcmp(buf, "stream", 6));
+    close(sv[0]);
+    CHECK_EQ(splice(sv[1], NULL, p[1], NULL, 64, 0), 0);           /* the peer is gone */
+    close(sv[1]); close(p[0]); close(p[1]);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -166,6 +187,7 @@ int main(void)
     test_file_pipe_file();
     test_pipe_pipe_tee();
     test_vmsplice();
+    test_socket();
     test_blocking_and_errors();
     return guest_done();
 }
