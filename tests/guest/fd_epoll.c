@@ -28,20 +28,6 @@
 #define SYS_epoll_pwait2 441
 #endif
 
-static long ms_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec d = { ms / 1000, (ms % 1000) * 1000000 };
-    while (nanosleep(&d, &d) == -1 && errno == EINTR)
-        ;
-}
-
 static int add(int ep, int fd, uint32_t events, uint64_t data)
 {
     struct epoll_event ev = { .events = events, .data.u64 = data };

@@ -21,20 +21,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static long ms_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec d = { ms / 1000, (ms % 1000) * 1000000 };
-    while (nanosleep(&d, &d) == -1 && errno == EINTR)
-        ;
-}
-
 static int efd;
 
 static void *late_writer(void *arg)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -34,6 +35,22 @@ static __attribute__((unused)) const char *errname(int e)
             return tab[i].n;
     snprintf(buf, sizeof buf, "errno%d", e);
     return buf;
+}
+
+/* Sleeps ms milliseconds in all: a signal's handler runs and the sleep goes on. */
+static __attribute__((unused)) void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+/* Milliseconds on CLOCK_MONOTONIC since *t0. */
+static __attribute__((unused)) long ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /* Record one boolean check. */

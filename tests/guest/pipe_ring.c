@@ -133,13 +133,6 @@ static void test_readv(void)
     close(fds[1]);
 }
 
-static long ms_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static void test_poll(void)
 {
     int fds[2], other[2];

@@ -29,13 +29,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
 static int pending_has(int sig)
 {
     sigset_t p;

@@ -31,13 +31,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
 static void set_handler(int sig, void (*fn)(int), int flags)
 {
     struct sigaction sa;

@@ -37,13 +37,6 @@ static long gettid_raw(void)
     return syscall(SYS_gettid);
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
 /* What the last SIGPIPE handler call saw. */
 static volatile int pipe_runs, pipe_code, pipe_signo;
 static volatile long pipe_tid, pipe_pid, pipe_uid;

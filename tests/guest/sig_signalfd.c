@@ -88,7 +88,7 @@ static int read_show(int fd, int n)
     return (int)(r / REC);
 }
 
-static void sleep_ms(int ms)
+static void sleep_ms_once(int ms)
 {
     struct timespec ts = { 0, ms * 1000000L };
     nanosleep(&ts, NULL);
@@ -117,7 +117,7 @@ static void *alarm_sender(void *arg)
     (void)arg;
     while (!stop_sending) {
         syscall(SYS_tgkill, getpid(), main_tid, SIGALRM);
-        sleep_ms(20);
+        sleep_ms_once(20);
     }
     return NULL;
 }
@@ -128,9 +128,9 @@ static void *alarm_then_usr1(void *arg)
     (void)arg;
     while (!alarms) {
         syscall(SYS_tgkill, getpid(), main_tid, SIGALRM);
-        sleep_ms(20);
+        sleep_ms_once(20);
     }
-    sleep_ms(20);
+    sleep_ms_once(20);
     kill(getpid(), SIGUSR1);
     return NULL;
 }
@@ -138,7 +138,7 @@ static void *alarm_then_usr1(void *arg)
 static void *late_kill(void *arg)
 {
     (void)arg;
-    sleep_ms(50);
+    sleep_ms_once(50);
     kill(getpid(), SIGUSR1);
     return NULL;
 }

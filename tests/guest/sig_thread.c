@@ -22,13 +22,6 @@ static long gettid_raw(void)
     return syscall(SYS_gettid);
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
 static volatile long handler_tid;
 static volatile int handler_runs;
 static sem_t handled;

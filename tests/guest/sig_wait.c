@@ -49,13 +49,6 @@ static void set_handler(int sig, int flags)
     sigaction(sig, &sa, NULL);
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;

@@ -36,13 +36,6 @@
 
 #define FUTEX_WAIT 0   /* <linux/futex.h> is not in musl-gcc's path */
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* ---- pthread_exit from main ---- */
 #define NSIDE 3
 static pid_t main_pid;

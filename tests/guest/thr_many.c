@@ -65,13 +65,6 @@ static void *alive_thread(void *p)
     return (void *)(uintptr_t)(stack_work(a->idx) >> 1);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 static void many_alive(int n, int park_secs)
 {
     static struct alive_arg args[MAX_ALIVE];

@@ -19,13 +19,6 @@
 #include <sys/mman.h>
 #include <time.h>
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 static int init_robust(pthread_mutex_t *m, int type, int pshared)
 {
     pthread_mutexattr_t a;
