@@ -111,6 +111,17 @@ static inline u64 proc_ino(int tid, enum proc_kind kind)
 	return ((u64)tid << 16) | kind;
 }
 
+/*
+ * st_ino (and d_ino) of process tgid's fd/N link, or with which =
+ * PROC_LINK_WHICH(kind) of its root, cwd or exe link: apart from proc_ino's
+ * (bit 44) and from one another (fds stay below RLIMIT_NOFILE's 1 << 20).
+ */
+#define PROC_LINK_WHICH(kind) ((1 << 20) + (int)(kind))
+static inline u64 proc_link_ino(int tgid, int which)
+{
+	return (1ULL << 44) | ((u64)(u32)tgid << 21) | (u64)(u32)which;
+}
+
 struct linux_stat;
 struct timespec;
 /* The stat of a generated entry: owned by the caller's ids, every time ctime. */

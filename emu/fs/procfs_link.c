@@ -226,7 +226,8 @@ long proc_link_lstat(struct task *t, const char *path, struct linux_stat *st)
 			return err;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
-	proc_fill_stat(st, proc_dev(), proc_ino(l.tgid, PROC_NONE) + 0x100 + (u64)l.kind * 0x1000 + (u64)(l.kind == PROC_LINK_FD ? l.fd : 0),
+	proc_fill_stat(st, proc_dev(),
+		       proc_link_ino(l.tgid, l.kind == PROC_LINK_FD ? l.fd : PROC_LINK_WHICH(l.kind)),
 		       1, LINUX_S_IFLNK | mode, &now);
 	st->st_size = 64;
 	return 1;

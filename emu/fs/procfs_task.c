@@ -129,7 +129,7 @@ static void dir_entry_locked(struct proc_dir *d, s64 pos, char *name, size_t siz
 		return;
 	}
 	snprintf(name, size, "%d", d->tids[pos - 2]);
-	*ino = d->kind == PROC_FD ? proc_ino(d->tgid, PROC_FD) + 0x10000 * (u64)d->tids[pos - 2]
+	*ino = d->kind == PROC_FD ? proc_link_ino(d->tgid, d->tids[pos - 2])
 				  : proc_ino(d->tids[pos - 2], PROC_NONE);
 }
 
