@@ -132,6 +132,16 @@ static void ep_hash_del(struct eventpoll *ep, struct epitem *epi)
 
 /* ---- readiness ---- */
 
+/* Puts epi on the ready list unless it is there; true if it was not. ep->lock held. */
+static bool ep_ready_locked(struct eventpoll *ep, struct epitem *epi)
+{
+	if (epi->rdy)
+		return false;
+	epi->rdy = true;
+	link_add_tail(&ep->rdllist, &epi->rdlink);
+	return true;
+}
+
 /*
  * On a watched file's queue, under its lock: the item becomes ready unless
  * it is disabled or the change (key) is nothing it watches, as Linux's.
@@ -144,10 +154,7 @@ static void ep_poll_callback(struct wait_queue_entry *e, unsigned key)
 
 	pthread_mutex_lock(&ep->lock);
 	if ((epi->events & ~EP_PRIVATE_BITS) && (!key || (key & epi->events))) {
-		if (!epi->rdy) {
-			epi->rdy = true;
-			link_add_tail(&ep->rdllist, &epi->rdlink);
-		}
+		ep_ready_locked(ep, epi);
 		wake = true;
 	}
 	pthread_mutex_unlock(&ep->lock);
@@ -178,11 +185,7 @@ static void ep_set_ready(struct eventpoll *ep, struct epitem *epi)
 	bool wake = false;
 
 	pthread_mutex_lock(&ep->lock);
-	if (!epi->rdy) {
-		epi->rdy = true;
-		link_add_tail(&ep->rdllist, &epi->rdlink);
-		wake = true;
-	}
+	wake = ep_ready_locked(ep, epi);
 	pthread_mutex_unlock(&ep->lock);
 	if (wake)
 		wake_up_poll(&ep->wq, LINUX_POLLIN | LINUX_POLLRDNORM);
@@ -247,10 +250,8 @@ static int ep_send_events(struct eventpoll *ep, struct linux_epoll_event *out, i
 		pthread_mutex_lock(&ep->lock);
 		if (events & LINUX_EPOLLONESHOT)
 			epi->events &= EP_PRIVATE_BITS;
-		else if (!(events & LINUX_EPOLLET) && !epi->rdy) {
-			epi->rdy = true;
-			link_add_tail(&ep->rdllist, &epi->rdlink);
-		}
+		else if (!(events & LINUX_EPOLLET))
+			ep_ready_locked(ep, epi); /* level-triggered: looked at again next time */
 		pthread_mutex_unlock(&ep->lock);
 	}
 	ep_done_scan(ep, &txlist);
