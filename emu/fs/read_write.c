@@ -98,11 +98,7 @@ long file_read_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 pos
 	return transfer_user(t, f, ubuf, count, pos, false);
 }
 
-/*
- * After a write: mapped copies see it; a write to a pipe without readers
- * gets SIGPIPE (a socket sends its own: only a stream's EPIPE has one).
- */
-static long write_done(struct task *t, struct file *f, long ret)
+long file_write_done(struct task *t, struct file *f, long ret)
 {
 	if (ret > 0)
 		mm_file_written(t, f);
@@ -157,7 +153,7 @@ long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *
 		copy_from_user(t, buf + got, iov[i].iov_base, n);
 		got += n;
 	}
-	ret = write_done(t, f, write_chunk(f, buf, room, pos));
+	ret = file_write_done(t, f, write_chunk(f, buf, room, pos));
 	free(buf);
 	return ret;
 }
@@ -197,5 +193,5 @@ long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 po
 		return -LINUX_EBADF;
 	if (count == 0)
 		return write_chunk(f, NULL, 0, pos);
-	return write_done(t, f, transfer_user(t, f, ubuf, count, pos, true));
+	return file_write_done(t, f, transfer_user(t, f, ubuf, count, pos, true));
 }

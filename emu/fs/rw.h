@@ -14,6 +14,12 @@ long file_write_user(struct task *t, struct file *f, u64 ubuf, u64 count, s64 po
  * atomically up to PIPE_BUF, as from Linux's writev); -E2BIG when it does
  * not (the caller writes the pieces).
  */
+/*
+ * After any write to f (write, sendfile, splice...): mapped copies see it;
+ * a write to a pipe without readers gets SIGPIPE (a socket sends its own:
+ * only a stream's EPIPE has one).  Returns ret.
+ */
+long file_write_done(struct task *t, struct file *f, long ret);
 struct linux_iovec;
 long file_writev_user(struct task *t, struct file *f, const struct linux_iovec *iov, u64 vlen,
 		      s64 pos);

@@ -328,13 +328,10 @@ long sys_sendfile(struct task *t, int out_fd, int in_fd, u64 uoffset, u64 count)
 	ret = -LINUX_EINVAL;
 	if (!in->f_op->read || !in->f_op->pread || !out->f_op->write)
 		goto out_put;
-	ret = do_sendfile(in, out, uoffset ? &pos : NULL, MIN(count, MAX_RW_COUNT));
-	if (ret > 0 && out->host_fd >= 0)
-		mm_file_written(t, out);
+	ret = file_write_done(t, out, do_sendfile(in, out, uoffset ? &pos : NULL,
+						 MIN(count, MAX_RW_COUNT)));
 	if (uoffset && ret >= 0 && copy_to_user(t, uoffset, &pos, sizeof(pos)))
 		ret = -LINUX_EFAULT;
-	if (ret == -LINUX_EPIPE)
-		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
 out_put:
 	if (in)
 		fput(in);
@@ -433,15 +430,14 @@ static long splice_file_to_pipe(struct file *in, s64 *pos, struct file *out, u64
 }
 
 /* Linux's do_splice, after the offsets are read: which way, and its checks. */
-static long do_splice(struct task *t, struct file *in, s64 *off_in, struct file *out,
-		      s64 *off_out, u64 len, u32 flags)
+static long do_splice(struct file *in, s64 *off_in, struct file *out, s64 *off_out, u64 len,
+		      u32 flags)
 {
 	bool ipipe = file_is_pipe(in), opipe = file_is_pipe(out);
 	bool nonblock = flags & LINUX_SPLICE_F_NONBLOCK;
 	struct splice_sink s = { out, off_out, false };
 	long ret;
 
-	(void)t;
 	if (!file_readable(in) || !file_writable(out))
 		return -LINUX_EBADF;
 	len = MIN(len, MAX_RW_COUNT);
@@ -496,15 +492,12 @@ long sys_splice(struct task *t, int fd_in, u64 uoff_in, int fd_out, u64 uoff_out
 	if ((uoff_in && copy_from_user(t, &off_in, uoff_in, sizeof(off_in))) ||
 	    (uoff_out && copy_from_user(t, &off_out, uoff_out, sizeof(off_out))))
 		goto out_put;
-	ret = do_splice(t, in, uoff_in ? &off_in : NULL, out, uoff_out ? &off_out : NULL, len,
-			flags);
-	if (ret > 0 && out->host_fd >= 0)
-		mm_file_written(t, out);
-	if ((uoff_in && copy_to_user(t, uoff_in, &off_in, sizeof(off_in))) ||
-	    (uoff_out && copy_to_user(t, uoff_out, &off_out, sizeof(off_out))))
+	ret = file_write_done(t, out, do_splice(in, uoff_in ? &off_in : NULL, out,
+						uoff_out ? &off_out : NULL, len, flags));
+	/* The offsets go back only after a success, as Linux's __do_splice. */
+	if (ret >= 0 && ((uoff_in && copy_to_user(t, uoff_in, &off_in, sizeof(off_in))) ||
+			 (uoff_out && copy_to_user(t, uoff_out, &off_out, sizeof(off_out)))))
 		ret = -LINUX_EFAULT;
-	if (ret == -LINUX_EPIPE)
-		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
 out_put:
 	if (in)
 		fput(in);
@@ -542,8 +535,7 @@ long sys_tee(struct task *t, int fdin, int fdout, u64 len, u32 flags)
 		ret = pipe_splice_out(in, MIN(MIN(len, MAX_RW_COUNT), (u64)ret), nonblock,
 				      PIPE_SPLICE_PEEK, sink_write, &s);
 	}
-	if (ret == -LINUX_EPIPE)
-		send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
+	ret = file_write_done(t, out, ret);
 out_put:
 	if (in)
 		fput(in);
@@ -591,9 +583,7 @@ long sys_vmsplice(struct task *t, int fd, u64 uiov, u64 nr_segs, u32 flags)
 			done += n;
 		}
 		if (!ret)
-			ret = total ? pipe_write_nb(f, buf, total, nonblock) : 0;
-		if (ret == -LINUX_EPIPE)
-			send_sig_simple(t, LINUX_SIGPIPE, LINUX_SI_USER);
+			ret = file_write_done(t, f, total ? pipe_write_nb(f, buf, total, nonblock) : 0);
 	} else {
 		ret = total ? pipe_read_nb(f, buf, total, nonblock) : 0;
 		for (u64 i = 0; i < nr_segs && ret > 0 && done < (u64)ret; i++) {
