@@ -127,6 +127,8 @@ struct fs_struct *fs_alloc(const char *root);
 void put_fs(struct fs_struct *fs);
 /* A copy for clone without CLONE_FS. */
 struct fs_struct *copy_fs_struct(struct fs_struct *old);
+/* The cwd's guest path, copied into buf under fs->lock (getcwd, /proc/PID/cwd). */
+void fs_cwd_get(struct fs_struct *fs, char *buf, size_t size);
 /* The root paths resolve from now; valid while fs is. */
 static inline struct fs_root *fs_root(struct fs_struct *fs)
 {

@@ -108,6 +108,13 @@ struct fs_struct *copy_fs_struct(struct fs_struct *old)
 	return fs;
 }
 
+void fs_cwd_get(struct fs_struct *fs, char *buf, size_t size)
+{
+	pthread_mutex_lock(&fs->lock);
+	snprintf(buf, size, "%s", fs->cwd);
+	pthread_mutex_unlock(&fs->lock);
+}
+
 long set_fs_root(struct fs_struct *fs, int host_fd)
 {
 	char link[64], path[LINUX_PATH_MAX];

@@ -134,7 +134,6 @@ struct file *proc_link_file(struct task *t, const struct proc_link *l)
 
 long proc_link_path(struct task *t, const struct proc_link *l, char *buf, size_t size)
 {
-	struct fs_struct *fs = t->fs;
 	long err = 0;
 
 	switch (l->kind) {
@@ -142,13 +141,10 @@ long proc_link_path(struct task *t, const struct proc_link *l, char *buf, size_t
 		snprintf(buf, size, "/");
 		break;
 	case PROC_LINK_CWD:
-		if (!l->own) {
+		if (l->own)
+			fs_cwd_get(t->fs, buf, size);
+		else
 			err = proc_cwd_of(l->tgid, buf, size);
-			break;
-		}
-		pthread_mutex_lock(&fs->lock);
-		snprintf(buf, size, "%s", fs->cwd);
-		pthread_mutex_unlock(&fs->lock);
 		break;
 	case PROC_LINK_EXE:
 		if (!l->own)

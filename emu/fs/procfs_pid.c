@@ -205,9 +205,7 @@ long proc_cwd_of(int tgid, char *buf, size_t size)
 
 	tasklist_lock();
 	if ((sg = find_proc_locked(tgid)) && (p = proc_task_locked(sg)) && p->fs) {
-		pthread_mutex_lock(&p->fs->lock);
-		snprintf(buf, size, "%s", p->fs->cwd);
-		pthread_mutex_unlock(&p->fs->lock);
+		fs_cwd_get(p->fs, buf, size);
 		err = 0;
 	}
 	tasklist_unlock();

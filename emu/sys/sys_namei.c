@@ -274,13 +274,10 @@ long sys_chroot(struct task *t, u64 ufilename)
 
 long sys_getcwd(struct task *t, u64 ubuf, u64 size)
 {
-	struct fs_struct *fs = t->fs;
 	char path[LINUX_PATH_MAX];
 	size_t len;
 
-	pthread_mutex_lock(&fs->lock);
-	snprintf(path, sizeof(path), "%s", fs->cwd);
-	pthread_mutex_unlock(&fs->lock);
+	fs_cwd_get(t->fs, path, sizeof(path));
 	len = strlen(path) + 1;
 	if (size < len)
 		return -LINUX_ERANGE;
